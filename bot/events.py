@@ -1,0 +1,79 @@
+"""Inbound events: what an adapter tells the core, already validated and typed.
+
+An adapter builds these from a platform payload at the border; the core never sees a
+platform dict. Identifiers are the platform's own strings, scoped by :class:`SchoolRef`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolRef:
+    """A school is one Slack workspace or one Teams tenant (or one console sandbox)."""
+
+    platform: str
+    tenant_id: str
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRef:
+    """A staff member as the platform knows them."""
+
+    user_id: str
+    display_name: str | None = None
+    locale: str | None = None
+    is_bot: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRef:
+    """Where a message was posted. ``is_direct`` is a private chat with the bot."""
+
+    channel_id: str
+    name: str | None = None
+    is_direct: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    """One message, command or thread reply seen by the bot.
+
+    ``event_id`` identifies the delivery (re-deliveries repeat it), ``message_id`` the
+    message within its channel (edits and deletions refer to it). ``text`` has platform
+    mention markup already replaced by ``@name``; ``mentions`` lists the people
+    mentioned, in order, without the bot itself. ``unknown_mentions`` holds names the
+    adapter could not resolve to anyone (the console's ``@nobody``).
+    ``addressed_to_bot`` is true for direct messages, slash commands and messages that
+    mention the bot: only those are read as commands.
+    """
+
+    school: SchoolRef
+    event_id: str
+    message_id: str
+    author: PersonRef
+    channel: ChannelRef
+    text: str
+    sent_at: datetime
+    mentions: tuple[PersonRef, ...] = ()
+    unknown_mentions: tuple[str, ...] = ()
+    thread_parent_id: str | None = None
+    thread_parent_author: PersonRef | None = None
+    addressed_to_bot: bool = False
+    channel_links: tuple[ChannelRef, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class MessageDeleted:
+    """A message was deleted: whatever it logged leaves the network."""
+
+    school: SchoolRef
+    event_id: str
+    channel: ChannelRef
+    message_id: str
+
+
+InboundEvent = InboundMessage | MessageDeleted

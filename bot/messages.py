@@ -1,0 +1,69 @@
+"""Outbound messages: what the core asks an adapter to show.
+
+Text in every block is plain text, never platform markup: each adapter escapes it for
+its platform (Slack mrkdwn, Teams markdown/HTML, a terminal), so a display name like
+``<!channel>`` can never become a broadcast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Bullets:
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Label/value pairs, shown as a compact table (Slack fields, Teams FactSet)."""
+
+    pairs: tuple[tuple[str, str], ...]
+
+
+Block = Heading | Paragraph | Bullets | Facts
+
+
+class Visibility(Enum):
+    """Who sees a reply: everyone in the conversation, or only the person who asked."""
+
+    CONVERSATION = "conversation"
+    PRIVATE = "private"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundMessage:
+    blocks: tuple[Block, ...]
+    visibility: Visibility = Visibility.CONVERSATION
+    in_thread: bool = False
+
+    @property
+    def plain_text(self) -> str:
+        """A plain-text rendering, used for notifications and terminals."""
+        lines: list[str] = []
+        for block in self.blocks:
+            match block:
+                case Heading(text) | Paragraph(text):
+                    lines.append(text)
+                case Bullets(items):
+                    lines.extend(f"• {item}" for item in items)
+                case Facts(pairs):
+                    lines.extend(f"{label}: {value}" for label, value in pairs)
+        return "\n".join(lines)
+
+
+def message(*blocks: Block, private: bool = False, in_thread: bool = False) -> OutboundMessage:
+    visibility = Visibility.PRIVATE if private else Visibility.CONVERSATION
+    return OutboundMessage(blocks=blocks, visibility=visibility, in_thread=in_thread)
