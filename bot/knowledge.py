@@ -31,9 +31,7 @@ class KnowledgeType(Flag):
     @property
     def names(self) -> tuple[str, ...]:
         """Lower-case names of the set types, in a fixed order."""
-        return tuple(
-            member.name.lower() for member in ALL_TYPES if member in self and member.name
-        )
+        return tuple(member.name.lower() for member in ALL_TYPES if member in self and member.name)
 
 
 ALL_TYPES: tuple[KnowledgeType, ...] = (
@@ -80,4 +78,3 @@ def hashtag_types(text: str) -> KnowledgeType:
     for tag in _HASHTAG.findall(text):
         result |= HASHTAGS.get(tag.lower(), KnowledgeType.NONE)
     return result
-

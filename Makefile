@@ -1,0 +1,31 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test console lint
+
+$(BIN)/plgbot: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "plgbot needs Python 3.11 ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+run: $(BIN)/plgbot
+	$(BIN)/plgbot db upgrade
+	$(BIN)/plgbot demo --if-empty
+	$(BIN)/plgbot serve
+
+console: $(BIN)/plgbot
+	$(BIN)/plgbot db upgrade
+	$(BIN)/plgbot demo --if-empty
+	$(BIN)/plgbot console --as anouk
+
+lint: $(BIN)/plgbot
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest

@@ -1,0 +1,224 @@
+"""The ``plgbot`` command line: the composition root that wires settings, storage,
+the core and the adapters together."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import dataclasses
+import io
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+import click
+
+from adapters.settings import Settings, SettingsError, load_settings
+from bot.clock import SystemClock
+from bot.config import BotConfig
+from bot.network_report import (
+    EdgeRow,
+    NetworkReport,
+    PersonRow,
+    UnknownSchoolError,
+    network_report,
+)
+from bot.service import Bot
+from storage import Database
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def run_async(func: Callable[P, Awaitable[R]]) -> Callable[P, R]:
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        return asyncio.run(func(*args, **kwargs))  # type: ignore[arg-type]
+
+    return wrapper
+
+
+def settings_or_exit() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
+
+
+def open_database(settings: Settings) -> Database:
+    return Database(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
+
+
+def make_bot(settings: Settings, db: Database) -> Bot:
+    config = BotConfig(window_weeks=settings.window_weeks, default_language=settings.language)
+    return Bot(db, clock=SystemClock(), config=config)
+
+
+@click.group()
+def main() -> None:
+    """plgbot: help what your PLGs learn reach the whole school."""
+    # Migrations and libraries chat at INFO; a terminal user wants only problems.
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+@main.group()
+def db() -> None:
+    """Database migrations."""
+
+
+@db.command("upgrade")
+@run_async
+async def db_upgrade() -> None:
+    """Create or migrate the database schema to the latest version."""
+    settings = settings_or_exit()
+    database = open_database(settings)
+    try:
+        await database.upgrade()
+        click.echo(f"database at revision {await database.current_revision()}")
+    finally:
+        await database.dispose()
+
+
+@main.command()
+@click.option("--as", "as_name", help="Who you are: a handle or name (created if new).")
+@click.option("--school", default="demo", show_default=True, help="School (tenant) to use.")
+@run_async
+async def console(as_name: str | None, school: str) -> None:
+    """Chat with plgbot in the terminal, or run a script from stdin."""
+    from adapters.console import ConsoleSession, run_console
+
+    settings = settings_or_exit()
+    database = open_database(settings)
+    try:
+        await database.upgrade()
+        session = ConsoleSession(make_bot(settings, database), database, school=school)
+        code = await run_console(session, as_name=as_name)
+    finally:
+        await database.dispose()
+    sys.exit(code)
+
+
+@main.command()
+@click.option("--if-empty", is_flag=True, help="Do nothing if the demo school exists.")
+@click.option("--seed", default=7, show_default=True, help="Seed of the generator.")
+@run_async
+async def demo(if_empty: bool, seed: int) -> None:
+    """Load a demo school: ~40 staff, 3 PLGs, 12 weeks of interactions."""
+    from bot.demo import describe, load_demo
+
+    settings = settings_or_exit()
+    database = open_database(settings)
+    try:
+        await database.upgrade()
+        summary = await load_demo(database, now=datetime.now(UTC), seed=seed)
+        if summary.created or not if_empty:
+            click.echo(describe(summary, settings.language))
+    finally:
+        await database.dispose()
+
+
+@main.command()
+@click.option("--school", required=True, help="School tenant id or name, e.g. demo.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "csv"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--weeks", type=click.IntRange(1, 104), help="Window (default: settings).")
+@click.option("--plg", help="Only interactions about this PLG.")
+@click.option(
+    "--table",
+    type=click.Choice(["people", "edges"]),
+    default="people",
+    show_default=True,
+    help="With --format csv: which table.",
+)
+@run_async
+async def network(school: str, fmt: str, weeks: int | None, plg: str | None, table: str) -> None:
+    """Export the school's PLG network: edges and per-person ties."""
+    settings = settings_or_exit()
+    database = open_database(settings)
+    try:
+        report = await network_report(
+            database,
+            school=school,
+            now=datetime.now(UTC),
+            weeks=weeks or settings.window_weeks,
+            plg=plg,
+        )
+    except UnknownSchoolError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        await database.dispose()
+    click.echo(format_report(report, fmt, table), nl=False)
+
+
+def format_report(report: NetworkReport, fmt: str, table: str = "people") -> str:
+    if fmt == "json":
+        return json.dumps(_jsonable(report), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        rows: list[Any] = list(report.people if table == "people" else report.edges)
+        fields = [f.name for f in dataclasses.fields(PersonRow if table == "people" else EdgeRow)]
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            data = dataclasses.asdict(row)
+            if "knowledge" in data:
+                data["knowledge"] = "|".join(data["knowledge"])
+            writer.writerow(data)
+        return out.getvalue()
+    lines = [
+        f"{report.school}: {len(report.edges)} ties, "
+        f"{sum(1 for p in report.people if p.degree)} of {len(report.people)} staff connected "
+        f"({report.since:%Y-%m-%d} to {report.until:%Y-%m-%d})",
+        f"{'name':<24} {'role':<14} {'out':>4} {'in':>4} {'both':>5} {'degree':>7} {'recipr.':>8}",
+    ]
+    lines += [
+        f"{p.name[:24]:<24} {p.role[:14]:<14} {p.out_ties:>4} {p.in_ties:>4} "
+        f"{p.reciprocal_ties:>5} {p.degree:>7} {p.reciprocity:>8.0%}"
+        for p in report.people
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _jsonable(report: NetworkReport) -> dict[str, Any]:
+    data = dataclasses.asdict(report)
+    data["since"] = report.since.isoformat()
+    data["until"] = report.until.isoformat()
+    return data
+
+
+@main.command()
+@click.option("--host", help="Interface to listen on (default: PLGBOT_HOST).")
+@click.option("--port", type=int, help="Port (default: PLGBOT_PORT).")
+def serve(host: str | None, port: int | None) -> None:
+    """Run the HTTP server: /healthz, and Slack/Teams endpoints when configured."""
+    import uvicorn
+
+    from adapters.server import AppContext, create_app
+
+    settings = settings_or_exit()
+    database = open_database(settings)
+    asyncio.run(database.upgrade())
+    app = create_app(AppContext(settings, make_bot(settings, database), database))
+    uvicorn.run(
+        app,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )

@@ -1,0 +1,28 @@
+"""Outbound messages as terminal text."""
+
+from __future__ import annotations
+
+from bot.messages import Bullets, Facts, Heading, OutboundMessage, Paragraph, Visibility
+
+
+def render(message: OutboundMessage, *, in_channel: bool) -> str:
+    """``plgbot: ...`` with continuation lines indented; replies only the author sees
+    are marked as such when they appear in a shared channel."""
+    lines: list[str] = []
+    for block in message.blocks:
+        match block:
+            case Heading(text):
+                lines.append(text.upper() if text.isascii() else text)
+            case Paragraph(text):
+                lines.append(text)
+            case Bullets(items):
+                lines.extend(f"  • {item}" for item in items)
+            case Facts(pairs):
+                width = max((len(label) for label, _ in pairs), default=0)
+                lines.extend(f"  {label.ljust(width)}  {value}" for label, value in pairs)
+    private = message.visibility is Visibility.PRIVATE and in_channel
+    prefix = "plgbot (only you): " if private else "plgbot: "
+    indent = " " * len(prefix)
+    return "\n".join(
+        (prefix if i == 0 else indent) + line for i, line in enumerate(lines) if line or i == 0
+    )

@@ -1,0 +1,66 @@
+"""The HTTP server behind ``plgbot serve``: health checks plus whichever platform
+adapters are configured. Each platform package may offer ``routes(app_context)``; a
+package that is absent or not configured is simply not mounted."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Protocol
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from adapters.settings import Settings
+from bot.service import Bot
+from storage import Database
+
+log = logging.getLogger("plgbot.server")
+
+PLATFORMS = ("adapters.slack", "adapters.teams")
+
+
+@dataclass(frozen=True, slots=True)
+class AppContext:
+    settings: Settings
+    bot: Bot
+    db: Database
+
+
+class Platform(Protocol):
+    """What a platform package offers the server."""
+
+    def routes(self, context: AppContext) -> Sequence[BaseRoute]: ...
+
+
+def platform_routes(context: AppContext) -> list[BaseRoute]:
+    routes: list[BaseRoute] = []
+    for name in PLATFORMS:
+        if importlib.util.find_spec(name) is None:
+            continue
+        module = importlib.import_module(name)
+        offered = getattr(module, "routes", None)
+        if offered is not None:
+            routes.extend(offered(context))
+    return routes
+
+
+async def healthz(_: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(context: AppContext) -> Starlette:
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        await context.db.dispose()
+
+    routes: list[BaseRoute] = [Route("/healthz", healthz, methods=["GET"])]
+    routes.extend(platform_routes(context))
+    return Starlette(routes=routes, lifespan=lifespan)

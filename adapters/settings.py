@@ -1,0 +1,72 @@
+"""Deployment settings from the environment (and a ``.env`` file), checked at start.
+
+Only this composition layer reads the environment: the core gets plain values.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///plgbot.db",
+        description="SQLAlchemy URL; postgresql://… uses asyncpg, sqlite:///… aiosqlite",
+    )
+    db_pool_size: int = Field(default=5, ge=1, le=100)
+    db_max_overflow: int = Field(default=10, ge=0, le=200)
+    host: str = Field(default="127.0.0.1", alias="PLGBOT_HOST")
+    port: int = Field(default=8000, ge=1, le=65535, alias="PLGBOT_PORT")
+    language: Literal["nl", "en"] = Field(default="nl", alias="PLGBOT_LANGUAGE")
+    window_weeks: int = Field(default=12, ge=1, le=104, alias="PLGBOT_WINDOW_WEEKS")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", alias="PLGBOT_LOG_LEVEL"
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        try:
+            backend = make_url(value).get_backend_name()
+        except ArgumentError as error:
+            raise ValueError(f"not a database URL: {error}") from None
+        if backend not in {"sqlite", "postgresql"}:
+            raise ValueError("plgbot runs on sqlite (default) or postgresql")
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+class SettingsError(Exception):
+    """The environment holds values plgbot cannot run with; ``str()`` lists them."""
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            field = str(item["loc"][0]) if item["loc"] else "?"
+            name = _env_name(field)
+            problems.append(f"  {name}={item.get('input')!r}: {item['msg']}")
+        message = "plgbot cannot start; fix these settings:\n" + "\n".join(problems)
+        raise SettingsError(message) from None
+
+
+def _env_name(field: str) -> str:
+    info = Settings.model_fields.get(field)
+    alias = info.alias if info is not None else None
+    return alias or field.upper()

@@ -1,0 +1,235 @@
+"""Reading chat commands, in English and Dutch.
+
+The parser only understands words; who was mentioned comes from the event (adapters
+resolve platform mentions), so ``@name`` tokens are replaced by a marker before parsing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.catalogue import Language
+from bot.events import InboundMessage
+from bot.interactions import Origin
+
+MENTION = "\u2063"  # invisible separator: cannot be typed by accident in chat
+
+MAX_NAME = 100
+MAX_FOCUS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class LogInteraction:
+    origin: Origin
+    rest: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewPLG:
+    name: str
+    focus: str
+
+
+@dataclass(frozen=True, slots=True)
+class JoinPLG:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class MakeLead:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class LinkChannel:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListPLGs:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SetMeeting:
+    name: str
+    when: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShowNetwork:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ShowHelp:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SetLanguage:
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    pass
+
+
+Command = (
+    LogInteraction
+    | NewPLG
+    | JoinPLG
+    | MakeLead
+    | LinkChannel
+    | ListPLGs
+    | SetMeeting
+    | ShowNetwork
+    | ShowHelp
+    | SetLanguage
+    | Unknown
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    command: Command
+    # The language the command was typed in, when its words say so.
+    language: Language | None
+
+
+_INTERACTION_WORDS: dict[str, tuple[Origin, Language]] = {
+    "told": (Origin.TOLD, "en"),
+    "tell": (Origin.TOLD, "en"),
+    "shared": (Origin.TOLD, "en"),
+    "verteld": (Origin.TOLD, "nl"),
+    "vertelde": (Origin.TOLD, "nl"),
+    "gedeeld": (Origin.TOLD, "nl"),
+    "heard": (Origin.HEARD, "en"),
+    "gehoord": (Origin.HEARD, "nl"),
+    "hoorde": (Origin.HEARD, "nl"),
+    "discussed": (Origin.DISCUSSED, "en"),
+    "talked": (Origin.DISCUSSED, "en"),
+    "besproken": (Origin.DISCUSSED, "nl"),
+    "gesproken": (Origin.DISCUSSED, "nl"),
+}
+_ME = {"me", "mij"}
+_FILLERS = {"i", "ik", "heb", "have", "just", "net", "zojuist", "already", "al", MENTION}
+
+_PLG_SUBCOMMANDS: dict[str, tuple[str, Language | None]] = {
+    "new": ("new", "en"),
+    "create": ("new", "en"),
+    "nieuw": ("new", "nl"),
+    "nieuwe": ("new", "nl"),
+    "maak": ("new", "nl"),
+    "join": ("join", "en"),
+    "lid": ("join", "nl"),
+    "aanmelden": ("join", "nl"),
+    "deelnemen": ("join", "nl"),
+    "lead": ("lead", "en"),
+    "leider": ("lead", "nl"),
+    "trekker": ("lead", "nl"),
+    "link": ("link", None),
+    "koppel": ("link", "nl"),
+    "koppelen": ("link", "nl"),
+    "list": ("list", "en"),
+    "lijst": ("list", "nl"),
+    "overzicht": ("list", "nl"),
+    "meeting": ("meeting", "en"),
+    "overleg": ("meeting", "nl"),
+    "bijeenkomst": ("meeting", "nl"),
+}
+_SIMPLE: dict[str, tuple[Command, Language | None]] = {
+    "help": (ShowHelp(), "en"),
+    "hulp": (ShowHelp(), "nl"),
+    "?": (ShowHelp(), None),
+    "network": (ShowNetwork(), "en"),
+    "netwerk": (ShowNetwork(), "nl"),
+    "plgs": (ListPLGs(), None),
+}
+_LANGUAGE_WORDS: dict[str, Language] = {"language": "en", "taal": "nl", "lang": "en"}
+_FOCUS_SPLIT = re.compile(r"\s+(?:focus|probleem|problem)\s*:?\s+|\s*:\s+", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]+|\?", re.UNICODE)
+
+
+def mark_mentions(event: InboundMessage) -> str:
+    """The event's text with every ``@name`` replaced by a marker, longest names first
+    so ``@Anouk de Vries`` is not cut at ``@Anouk``."""
+    text = event.text
+    names = [m.display_name or m.user_id for m in event.mentions] + list(event.unknown_mentions)
+    names += [m.user_id for m in event.mentions]
+    for name in sorted(set(names), key=len, reverse=True):
+        text = re.sub(rf"@{re.escape(name)}(?!\w)", f" {MENTION} ", text, flags=re.IGNORECASE)
+    # Mentions the adapter did not list (its own name, say) still must not count as words.
+    text = re.sub(r"@[\w.\-]+", f" {MENTION} ", text)
+    return " ".join(text.split())
+
+
+def parse(event: InboundMessage) -> Parsed:
+    text = mark_mentions(event)
+    words = text.split(" ")
+    leading = [w for w in words if w != MENTION]
+    first = leading[0].lower().strip(",.!:") if leading and leading[0] else ""
+    if (
+        first in {"my", "mijn"}
+        and len(leading) > 1
+        and leading[1].lower() in {"network", "netwerk"}
+    ):
+        first = leading[1].lower()
+    if first in _SIMPLE:
+        command, language = _SIMPLE[first]
+        return Parsed(command, language)
+    if first in _LANGUAGE_WORDS:
+        code = leading[1].lower() if len(leading) > 1 else ""
+        return Parsed(SetLanguage(code), _LANGUAGE_WORDS[first])
+    if first == "plg":
+        return _parse_plg(words[words.index(leading[0]) + 1 :])
+    interaction = _parse_interaction(words)
+    if interaction is not None:
+        return interaction
+    return Parsed(Unknown(), None)
+
+
+def _parse_interaction(words: list[str]) -> Parsed | None:
+    """``told @B``, ``I told @B``, ``@B told me``, ``ik heb @B verteld``,
+    ``@B heeft mij verteld``, ``gehoord van @B``, ``besproken met @B`` ..."""
+    lowered = [w.lower().strip(",.!:;") for w in words]
+    for i, word in enumerate(lowered[:6]):
+        if word in _INTERACTION_WORDS:
+            origin, language = _INTERACTION_WORDS[word]
+            if origin is Origin.TOLD and (
+                (i + 1 < len(lowered) and lowered[i + 1] in _ME)
+                or (i > 0 and lowered[i - 1] in _ME)
+            ):
+                origin = Origin.HEARD
+            rest = " ".join(w for w in words[i + 1 :] if w != MENTION)
+            return Parsed(LogInteraction(origin, rest), language)
+        if word not in _FILLERS and word not in _ME and word not in {"heeft", "has", "met", "van"}:
+            return None
+    return None
+
+
+def _parse_plg(words: list[str]) -> Parsed:
+    if not words or not words[0]:
+        return Parsed(ListPLGs(), None)
+    sub, language = _PLG_SUBCOMMANDS.get(words[0].lower(), ("", None))
+    rest = " ".join(w for w in words[1:] if w != MENTION).strip()
+    match sub:
+        case "new":
+            parts = _FOCUS_SPLIT.split(rest, maxsplit=1)
+            name = parts[0].strip()
+            focus = parts[1].strip() if len(parts) > 1 else ""
+            return Parsed(NewPLG(name, focus), language)
+        case "join":
+            return Parsed(JoinPLG(rest), language)
+        case "lead":
+            return Parsed(MakeLead(rest), language)
+        case "link":
+            return Parsed(LinkChannel(re.sub(r"#\S+", "", rest).strip()), language)
+        case "list":
+            return Parsed(ListPLGs(), language)
+        case "meeting":
+            name, _, when = rest.rpartition(" ")
+            return Parsed(SetMeeting(name.strip(), when.strip()), language)
+    return Parsed(Unknown(), None)

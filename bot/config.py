@@ -1,0 +1,16 @@
+"""What the core needs to know about a deployment (per-school values come later)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.catalogue import DEFAULT_LANGUAGE, Language
+
+
+@dataclass(frozen=True, slots=True)
+class BotConfig:
+    # design.md: analysis looks at the last N weeks (one school term).
+    window_weeks: int = 12
+    default_language: Language = DEFAULT_LANGUAGE
+    # Commands are short; a 10,000-character "command" is a paste, not a request.
+    max_command_length: int = 2000

@@ -1,0 +1,177 @@
+"""PLG commands: start, join, appoint leads, link a channel, set the next meeting."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.commands import MAX_FOCUS, MAX_NAME, JoinPLG, LinkChannel, MakeLead, NewPLG, SetMeeting
+from bot.messages import Bullets, Heading, OutboundMessage, Paragraph
+from bot.turn import Turn
+from storage import directory
+from storage.models import PLG
+
+
+def plg_kind(name: str) -> str:
+    """Data teams and lesson study teams are recognised by name; the rest is 'other'."""
+    folded = directory.name_key(name).replace("-", " ")
+    if "datateam" in folded or "data team" in folded:
+        return "data_team"
+    if "lesson study" in folded or "lesstudy" in folded or "lesson studie" in folded:
+        return "lesson_study"
+    return "other"
+
+
+async def new_plg(turn: Turn, command: NewPLG) -> list[OutboundMessage]:
+    if not command.name:
+        return [turn.say("plg.missing_name")]
+    if len(command.name) > MAX_NAME:
+        return [turn.say("plg.name_too_long", limit=MAX_NAME)]
+    if not command.focus:
+        return [turn.say("plg.missing_focus", name=command.name)]
+    if len(command.focus) > MAX_FOCUS:
+        return [turn.say("plg.focus_too_long", limit=MAX_FOCUS)]
+    plg = await directory.create_plg(
+        turn.session,
+        school_id=turn.school.id,
+        name=command.name,
+        focus=command.focus,
+        kind=plg_kind(command.name),
+        now=turn.now,
+    )
+    if plg is None:
+        return [turn.say("plg.exists", name=command.name)]
+    await directory.add_member(turn.session, plg_id=plg.id, person_id=turn.author.id, lead=True)
+    return [
+        turn.reply(
+            Paragraph(turn.t("plg.created", name=plg.name, focus=plg.focus)),
+            Paragraph(turn.t("plg.created_next", name=plg.name)),
+        )
+    ]
+
+
+async def join_plg(turn: Turn, command: JoinPLG) -> list[OutboundMessage]:
+    plg, problem = await _named_plg(turn, command.name, example="plg join NAME")
+    if plg is None:
+        return problem
+    added = await directory.add_member(turn.session, plg_id=plg.id, person_id=turn.author.id)
+    return [turn.say("plg.joined" if added else "plg.already_member", name=plg.name)]
+
+
+async def make_lead(turn: Turn, command: MakeLead) -> list[OutboundMessage]:
+    plg, problem = await _led_plg(turn, command.name, example="plg lead NAME @colleague")
+    if plg is None:
+        return problem
+    event = turn.event
+    if event.unknown_mentions:
+        names = turn.enumerate([f"@{n}" for n in event.unknown_mentions])
+        return [turn.say("error.unknown_person", names=names)]
+    if not event.mentions:
+        return [turn.say("plg.lead_needs_person", name=plg.name)]
+    ref = event.mentions[0]
+    person = await directory.ensure_person(
+        turn.session,
+        school_id=turn.school.id,
+        platform_user_id=ref.user_id,
+        display_name=ref.display_name,
+        now=turn.now,
+    )
+    changed = await directory.add_member(
+        turn.session, plg_id=plg.id, person_id=person.id, lead=True
+    )
+    key = "plg.lead_made" if changed else "plg.lead_already"
+    return [turn.say(key, person=person.display_name, name=plg.name)]
+
+
+async def link_channel(turn: Turn, command: LinkChannel) -> list[OutboundMessage]:
+    plg, problem = await _led_plg(turn, command.name, example="plg link NAME #channel")
+    if plg is None:
+        return problem
+    event = turn.event
+    if event.channel_links:
+        target = event.channel_links[0]
+    elif not event.channel.is_direct:
+        target = event.channel
+    else:
+        return [turn.say("plg.link_needs_channel", name=plg.name)]
+    channel = await directory.ensure_channel(
+        turn.session,
+        school_id=turn.school.id,
+        platform_channel_id=target.channel_id,
+        name=target.name,
+    )
+    channel.plg_id = plg.id
+    return [turn.say("plg.linked", channel=channel.name or target.channel_id, name=plg.name)]
+
+
+async def set_meeting(turn: Turn, command: SetMeeting) -> list[OutboundMessage]:
+    plg, problem = await _led_plg(turn, command.name, example="plg meeting NAME 2026-12-03")
+    if plg is None:
+        return problem
+    try:
+        when = date.fromisoformat(command.when)
+    except ValueError:
+        return [turn.say("plg.meeting_bad_date", when=command.when, name=plg.name)]
+    if when < turn.now.date():
+        return [turn.say("plg.meeting_past", date=when.isoformat())]
+    await directory.set_next_meeting(turn.session, plg, when)
+    return [turn.say("plg.meeting_set", name=plg.name, date=when.isoformat())]
+
+
+async def list_plgs(turn: Turn) -> list[OutboundMessage]:
+    plgs = await directory.plgs_of_school(turn.session, turn.school.id)
+    if not plgs:
+        return [turn.say("plg.none_yet")]
+    counts = await directory.member_counts(turn.session, turn.school.id)
+    led = {
+        plg.id for plg, lead in await directory.plgs_of_person(turn.session, turn.author.id) if lead
+    }
+    items = tuple(
+        turn.t(
+            "plg.list_item_lead" if plg.id in led else "plg.list_item",
+            name=plg.name,
+            kind=turn.t(f"plg.kind.{plg.kind}"),
+            members=counts.get(plg.id, 0),
+            focus=plg.focus,
+        )
+        for plg in plgs
+    )
+    return [turn.reply(Heading(turn.t("plg.list_title", school=turn.school.name)), Bullets(items))]
+
+
+async def _named_plg(
+    turn: Turn, name: str, *, example: str
+) -> tuple[PLG | None, list[OutboundMessage]]:
+    if not name:
+        return None, [turn.say("plg.which", example=example)]
+    plg = await directory.find_plg(turn.session, turn.school.id, name)
+    if plg is not None:
+        return plg, []
+    plgs = await directory.plgs_of_school(turn.session, turn.school.id)
+    if not plgs:
+        return None, [turn.say("plg.none_yet")]
+    names = turn.enumerate([p.name for p in plgs])
+    return None, [turn.say("plg.not_found", name=name, names=names)]
+
+
+async def _led_plg(
+    turn: Turn, name: str, *, example: str
+) -> tuple[PLG | None, list[OutboundMessage]]:
+    """The named PLG, if the author leads it. Without a name, the one PLG they lead."""
+    if not name:
+        led = [
+            p for p, lead in await directory.plgs_of_person(turn.session, turn.author.id) if lead
+        ]
+        if len(led) != 1:
+            return None, [turn.say("plg.which", example=example)]
+        plg: PLG | None = led[0]
+    else:
+        plg, problem = await _named_plg(turn, name, example=example)
+        if plg is None:
+            return None, problem
+    assert plg is not None
+    member = await directory.membership(turn.session, plg.id, turn.author.id)
+    if member is None or not member.is_lead:
+        leads = await directory.leads_of(turn.session, plg.id)
+        names = turn.enumerate([p.display_name for p in leads]) or "—"
+        return None, [turn.say("plg.leads_only", name=plg.name, leads=names)]
+    return plg, []

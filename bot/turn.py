@@ -1,0 +1,52 @@
+"""One inbound message being handled: who, where, in which language, in which
+database transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.catalogue import Language, text
+from bot.config import BotConfig
+from bot.events import InboundMessage
+from bot.knowledge import KnowledgeType
+from bot.messages import Block, OutboundMessage, Paragraph, message
+from storage.models import Person, School
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    session: AsyncSession
+    config: BotConfig
+    school: School
+    author: Person
+    event: InboundMessage
+    language: Language
+    now: datetime
+
+    def t(self, key: str, **values: object) -> str:
+        return text(self.language, key, **values)
+
+    def reply(self, *blocks: Block) -> OutboundMessage:
+        """A reply only the author needs to see (ephemeral in a shared channel)."""
+        return message(*blocks, private=True)
+
+    def say(self, key: str, **values: object) -> OutboundMessage:
+        return self.reply(Paragraph(self.t(key, **values)))
+
+    def type_names(self, types: KnowledgeType) -> str:
+        return self.enumerate([self.t(f"types.{name}") for name in types.names])
+
+    def enumerate(self, items: list[str]) -> str:
+        """``a``, ``a and b``, ``a, b and c`` in the turn's language."""
+        if len(items) <= 1:
+            return "".join(items)
+        return f"{', '.join(items[:-1])} {self.t('words.and')} {items[-1]}"
+
+    @property
+    def message_key(self) -> str:
+        """Identifies the message across deliveries, edits and deletions."""
+        e = self.event
+        return f"{e.school.platform}:{e.school.tenant_id}:{e.channel.channel_id}:{e.message_id}"

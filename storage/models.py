@@ -1,0 +1,214 @@
+"""The ORM schema. Interactions store who, whom, when, where, origin and knowledge
+types, never message text (see design.md, Privacy)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out, on SQLite (which has no time zones) as on
+    PostgreSQL; a naive datetime is a bug, so it is refused rather than guessed."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use an aware UTC time")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class School(Base):
+    __tablename__ = "schools"
+    __table_args__ = (UniqueConstraint("platform", "tenant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    tenant_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(200))
+    board: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(2), default="nl")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Amsterdam")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Person(Base):
+    __tablename__ = "people"
+    __table_args__ = (
+        UniqueConstraint("school_id", "platform_user_id"),
+        Index("ix_people_school_handle", "school_id", "handle"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    platform_user_id: Mapped[str] = mapped_column(String(128))
+    display_name: Mapped[str] = mapped_column(String(200))
+    # A short unique name per school, used by the console and CLI to address people.
+    handle: Mapped[str | None] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(32), default="teacher")
+    department: Mapped[str | None] = mapped_column(String(100))
+    # Set only when the person chose a language; otherwise it follows their locale.
+    language: Mapped[str | None] = mapped_column(String(2))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    profile_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PLG(Base):
+    __tablename__ = "plgs"
+    __table_args__ = (UniqueConstraint("school_id", "name_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    # Case- and space-folded name, so "Data team havo-3" and "data team  HAVO-3" collide.
+    name_key: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20), default="other")
+    focus: Mapped[str] = mapped_column(Text, default="")
+    next_meeting: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Membership(Base):
+    __tablename__ = "plg_members"
+
+    plg_id: Mapped[int] = mapped_column(ForeignKey("plgs.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    is_lead: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Channel(Base):
+    __tablename__ = "channels"
+    __table_args__ = (UniqueConstraint("school_id", "platform_channel_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    platform_channel_id: Mapped[str] = mapped_column(String(256))
+    name: Mapped[str | None] = mapped_column(String(200))
+    plg_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plgs.id", ondelete="SET NULL"), index=True
+    )
+
+
+class Post(Base):
+    """A message seen in a PLG channel: its author, not its text. A thread reply needs
+    the parent's author to know whom the reply reached."""
+
+    __tablename__ = "posts"
+    __table_args__ = (UniqueConstraint("channel_id", "platform_message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    platform_message_id: Mapped[str] = mapped_column(String(128))
+    author_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Interaction(Base):
+    """A directed contact about a PLG: the source shared knowledge with the target."""
+
+    __tablename__ = "interactions"
+    __table_args__ = (
+        # A re-delivered or re-processed message logs each edge once.
+        UniqueConstraint("message_key", "source_id", "target_id"),
+        Index("ix_interactions_school_time", "school_id", "occurred_at"),
+        Index("ix_interactions_source", "source_id", "occurred_at"),
+        Index("ix_interactions_target", "target_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    plg_id: Mapped[int | None] = mapped_column(ForeignKey("plgs.id", ondelete="SET NULL"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    target_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    origin: Mapped[str] = mapped_column(String(16))
+    # KnowledgeType bit mask (bot.knowledge): aggregates with a bitwise OR.
+    knowledge: Mapped[int] = mapped_column(Integer, default=0)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Platform-scoped id of the message that logged it; NULL for imported data.
+    message_key: Mapped[str | None] = mapped_column(String(300), index=True)
+
+
+class ProcessedEvent(Base):
+    """Deliveries already handled. Inserted in the same transaction as what the event
+    stored, so a retried delivery is a no-op in every process that sees it."""
+
+    __tablename__ = "processed_events"
+
+    event_key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class QuestionRound(Base):
+    __tablename__ = "question_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    plg_id: Mapped[int] = mapped_column(ForeignKey("plgs.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    question: Mapped[str] = mapped_column(Text)
+    channel_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    recurrence: Mapped[str] = mapped_column(String(64), default="once")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RoundReply(Base):
+    __tablename__ = "round_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("question_rounds.id", ondelete="CASCADE"), index=True
+    )
+    # NULL for anonymous rounds: no author is stored at all.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    knowledge: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
