@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from adapters.console import ConsoleSession
 from bot.clock import FixedClock
 from bot.service import Bot
 from storage import Database
+from tests.pg_cluster import PostgresCluster, find_postgres_bin
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
@@ -37,3 +40,34 @@ def bot(db: Database, clock: FixedClock) -> Bot:
 @pytest.fixture
 def console(bot: Bot, db: Database, clock: FixedClock) -> ConsoleSession:
     return ConsoleSession(bot, db, school="test", clock=clock)
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    bindir = find_postgres_bin()
+    if bindir is None:
+        # CI installs PostgreSQL (.ci/run), so there a missing server is a broken setup.
+        if os.environ.get("CI") == "true":
+            pytest.fail("no PostgreSQL server binaries found, and CI=true")
+        pytest.skip("no PostgreSQL server binaries found (install Debian's postgresql)")
+    with PostgresCluster(bindir) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: PostgresCluster) -> str:
+    """A fresh, empty database per test; the whole cluster goes after the session."""
+    return postgres_cluster.create_database(f"test_{uuid.uuid4().hex}")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """The same test on a real SQLite file and on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'plgbot.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    database = Database(url)
+    await database.upgrade()
+    yield database
+    await database.dispose()
