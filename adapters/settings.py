@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -31,6 +31,25 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", alias="PLGBOT_LOG_LEVEL"
     )
+
+    # Slack (adapters/slack): the HTTP endpoint needs the bot token and signing secret;
+    # an app-level token (xapp-…) switches to Socket Mode.
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+    # Microsoft Teams (adapters/teams): without an app id the bot runs in local mode.
+    microsoft_app_id: str = ""
+    microsoft_app_password: SecretStr | None = None
+    microsoft_app_tenant_id: str = ""
+    microsoft_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = "MultiTenant"
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_bot_token is not None and (
+            self.slack_signing_secret is not None or self.slack_app_token is not None
+        )
 
     @field_validator("database_url")
     @classmethod

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.catalogue import Language
 from bot.events import InboundMessage
 from bot.interactions import Origin
+from bot.knowledge import KnowledgeType
 
 MENTION = "\u2063"  # invisible separator: cannot be typed by accident in chat
 
@@ -23,6 +24,9 @@ MAX_FOCUS = 1000
 class LogInteraction:
     origin: Origin
     rest: str
+    # Set by forms, where the person picked them; typed commands infer them from text.
+    knowledge: KnowledgeType | None = None
+    plg: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

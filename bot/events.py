@@ -76,4 +76,26 @@ class MessageDeleted:
     message_id: str
 
 
-InboundEvent = InboundMessage | MessageDeleted
+@dataclass(frozen=True, slots=True)
+class InteractionForm:
+    """The "log a conversation" form (a Slack modal, a Teams Adaptive Card) submitted.
+
+    ``origin`` is ``told``, ``heard`` or ``discussed``; ``knowledge`` holds knowledge
+    type names (``focus``, ``process``, ``outcomes``, ``benefits``, ``organisation``);
+    ``plg`` a PLG name or None. ``note`` is free text used only to infer knowledge types
+    when none were picked; it is never stored. The core validates all of it.
+    """
+
+    school: SchoolRef
+    event_id: str
+    author: PersonRef
+    channel: ChannelRef
+    colleagues: tuple[PersonRef, ...]
+    origin: str
+    knowledge: tuple[str, ...]
+    plg: str | None
+    sent_at: datetime
+    note: str = ""
+
+
+InboundEvent = InboundMessage | MessageDeleted | InteractionForm

@@ -7,13 +7,13 @@ from datetime import timedelta
 from bot.knowledge import ALL_TYPES
 from bot.messages import Bullets, Facts, Heading, OutboundMessage
 from bot.network import person_metrics, tie_strengths
-from bot.turn import Turn
+from bot.turn import Context
 from storage import directory, interactions
 
 TOP_COLLEAGUES = 5
 
 
-async def my_network(turn: Turn) -> list[OutboundMessage]:
+async def my_network(turn: Context) -> list[OutboundMessage]:
     weeks = turn.config.window_weeks
     since = turn.now - timedelta(weeks=weeks)
     me = turn.author.id

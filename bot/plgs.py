@@ -6,7 +6,7 @@ from datetime import date
 
 from bot.commands import MAX_FOCUS, MAX_NAME, JoinPLG, LinkChannel, MakeLead, NewPLG, SetMeeting
 from bot.messages import Bullets, Heading, OutboundMessage, Paragraph
-from bot.turn import Turn
+from bot.turn import Context, Turn
 from storage import directory
 from storage.models import PLG
 
@@ -117,7 +117,7 @@ async def set_meeting(turn: Turn, command: SetMeeting) -> list[OutboundMessage]:
     return [turn.say("plg.meeting_set", name=plg.name, date=when.isoformat())]
 
 
-async def list_plgs(turn: Turn) -> list[OutboundMessage]:
+async def list_plgs(turn: Context) -> list[OutboundMessage]:
     plgs = await directory.plgs_of_school(turn.session, turn.school.id)
     if not plgs:
         return [turn.say("plg.none_yet")]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import plgs, sharing
@@ -23,13 +25,33 @@ from bot.commands import (
     parse,
 )
 from bot.config import BotConfig
-from bot.events import InboundEvent, InboundMessage, MessageDeleted
+from bot.events import (
+    InboundEvent,
+    InboundMessage,
+    InteractionForm,
+    MessageDeleted,
+    PersonRef,
+    SchoolRef,
+)
+from bot.interactions import Origin
+from bot.knowledge import ALL_TYPES, KnowledgeType
 from bot.messages import Bullets, OutboundMessage, Paragraph
 from bot.my_network import my_network
-from bot.turn import Turn
+from bot.overview import overview
+from bot.turn import Context, Turn
 from storage import Database, directory, interactions
 from storage.events import claim_event
-from storage.models import Person, School
+from storage.models import School
+
+FORM_ORIGINS = {o.value: o for o in (Origin.TOLD, Origin.HEARD, Origin.DISCUSSED)}
+
+
+@dataclass(frozen=True, slots=True)
+class FormChoices:
+    """What a platform needs to build the "log a conversation" form for a person."""
+
+    language: Language
+    plgs: tuple[str, ...]
 
 
 class Bot:
@@ -45,16 +67,11 @@ class Bot:
     async def handle(self, event: InboundEvent) -> list[OutboundMessage]:
         """Handle one event exactly once: a re-delivered event returns no replies and
         stores nothing new. Everything the event stores commits together."""
+        if isinstance(event, InteractionForm):
+            return await self._handle_form(event)
         now = self.clock.now()
         async with self.db.session() as session:
-            school = await directory.ensure_school(
-                session,
-                platform=event.school.platform,
-                tenant_id=event.school.tenant_id,
-                name=event.school.name,
-                now=now,
-                language=self.config.default_language,
-            )
+            school = await self._school(session, event.school)
             event_key = f"{event.school.platform}:{event.school.tenant_id}:{event.event_id}"
             if not await claim_event(session, event_key, now):
                 return []
@@ -63,24 +80,11 @@ class Bot:
                 return []
             if event.author.is_bot:
                 return []
-            author = await directory.ensure_person(
-                session,
-                school_id=school.id,
-                platform_user_id=event.author.user_id,
-                display_name=event.author.display_name,
-                locale=event.author.locale,
-                now=now,
-            )
             parsed = parse(event) if event.addressed_to_bot else None
-            turn = Turn(
-                session=session,
-                config=self.config,
-                school=school,
-                author=author,
-                event=event,
-                language=self._language(school, author, event, parsed.language if parsed else None),
-                now=now,
+            ctx = await self._context(
+                session, school, event.author, parsed.language if parsed else None
             )
+            turn = ctx.turn(event)
             if parsed is None:
                 await sharing.observe(turn)
                 return []
@@ -94,23 +98,110 @@ class Bot:
                 ]
             return await _dispatch(turn, parsed.command)
 
-    def _language(
+    async def overview(self, school: SchoolRef, person: PersonRef) -> OutboundMessage:
+        """The person's PLGs, ties and shared knowledge (Slack Home tab and the like)."""
+        async with self.db.session() as session:
+            ctx = await self._context(session, await self._school(session, school), person)
+            return await overview(ctx)
+
+    async def form_choices(self, school: SchoolRef, person: PersonRef) -> FormChoices:
+        async with self.db.session() as session:
+            ctx = await self._context(session, await self._school(session, school), person)
+            plg_rows = await directory.plgs_of_school(session, ctx.school.id)
+            return FormChoices(ctx.language, tuple(p.name for p in plg_rows))
+
+    async def language_of(self, school: SchoolRef, person: PersonRef) -> Language:
+        async with self.db.session() as session:
+            ctx = await self._context(session, await self._school(session, school), person)
+            return ctx.language
+
+    async def _handle_form(self, form: InteractionForm) -> list[OutboundMessage]:
+        """A submitted form runs the same path as the typed command it stands for."""
+        language = await self.language_of(form.school, form.author)
+        origin = FORM_ORIGINS.get(form.origin)
+        if origin is None:
+            return [_say(language, "form.bad_origin")]
+        if not form.colleagues:
+            return [_say(language, "form.no_colleague")]
+        knowledge = KnowledgeType.NONE
+        for name in form.knowledge:
+            if name.upper() not in KnowledgeType.__members__ or name.upper() == "NONE":
+                names = ", ".join(t.name.lower() for t in ALL_TYPES if t.name)
+                return [_say(language, "form.bad_type", name=name, types=names)]
+            knowledge |= KnowledgeType[name.upper()]
+        message = InboundMessage(
+            school=form.school,
+            event_id=form.event_id,
+            message_id=form.event_id,
+            author=form.author,
+            channel=form.channel,
+            text=form.note,
+            sent_at=form.sent_at,
+            mentions=form.colleagues,
+            addressed_to_bot=True,
+        )
+        command = LogInteraction(
+            origin,
+            form.note,
+            knowledge=knowledge if form.knowledge else None,
+            plg=form.plg or None,
+        )
+        now = self.clock.now()
+        async with self.db.session() as session:
+            school = await self._school(session, form.school)
+            event_key = f"{form.school.platform}:{form.school.tenant_id}:{form.event_id}"
+            if not await claim_event(session, event_key, now):
+                return []
+            ctx = await self._context(session, school, form.author)
+            return await sharing.log_command(ctx.turn(message), command)
+
+    async def _school(self, session: AsyncSession, ref: SchoolRef) -> School:
+        return await directory.ensure_school(
+            session,
+            platform=ref.platform,
+            tenant_id=ref.tenant_id,
+            name=ref.name,
+            now=self.clock.now(),
+            language=self.config.default_language,
+        )
+
+    async def _context(
         self,
+        session: AsyncSession,
         school: School,
-        author: Person,
-        event: InboundMessage,
-        command_language: Language | None,
-    ) -> Language:
-        """Their explicit choice, else the language they typed the command in, else
-        their platform locale, else the school's language."""
-        return (
+        person: PersonRef,
+        command_language: Language | None = None,
+    ) -> Context:
+        author = await directory.ensure_person(
+            session,
+            school_id=school.id,
+            platform_user_id=person.user_id,
+            display_name=person.display_name,
+            locale=person.locale,
+            now=self.clock.now(),
+        )
+        # Their explicit choice, else the language they typed the command in, else
+        # their platform locale, else the school's language.
+        language = (
             as_language(author.language)
             or command_language
-            or as_language(event.author.locale)
+            or as_language(person.locale)
             or as_language(author.locale)
             or as_language(school.language)
             or self.config.default_language
         )
+        return Context(
+            session=session,
+            config=self.config,
+            school=school,
+            author=author,
+            language=language,
+            now=self.clock.now(),
+        )
+
+
+def _say(language: Language, key: str, **values: object) -> OutboundMessage:
+    return OutboundMessage(blocks=(Paragraph(text(language, key, **values)),))
 
 
 async def _dispatch(turn: Turn, command: Command) -> list[OutboundMessage]:
@@ -139,7 +230,7 @@ async def _dispatch(turn: Turn, command: Command) -> list[OutboundMessage]:
             return [help_message(turn, unknown=True)]
 
 
-def help_message(turn: Turn, *, unknown: bool = False) -> OutboundMessage:
+def help_message(turn: Context, *, unknown: bool = False) -> OutboundMessage:
     commands = tuple(line for line in turn.t("help.commands").splitlines() if line.strip())
     return turn.reply(
         Paragraph(turn.t("help.unknown" if unknown else "help.title")),
@@ -164,3 +255,6 @@ async def _forget(session: AsyncSession, school: School, event: MessageDeleted) 
     channel = await directory.channel_with_plg(session, school.id, event.channel.channel_id)
     if channel is not None:
         await interactions.delete_post(session, channel[0].id, event.message_id)
+
+
+__all__ = ["Bot", "FormChoices", "help_message"]

@@ -26,9 +26,14 @@ async def log_command(turn: Turn, command: LogInteraction) -> list[OutboundMessa
         return [turn.say("error.no_mention", example="bram")]
     if any(m.user_id == event.author.user_id for m in event.mentions):
         return [turn.say("error.self_mention")]
+    if command.plg:
+        plg = await directory.find_plg(turn.session, turn.school.id, command.plg)
+        if plg is None:
+            return [turn.say("plg.not_found", name=command.plg, names=await _plg_names(turn))]
+    else:
+        plg = await plg_for(turn, command.rest)
     others = [await _person(turn, ref) for ref in _unique(event.mentions)]
-    plg = await plg_for(turn, command.rest)
-    types = knowledge_types(command.rest)
+    types = knowledge_types(command.rest) if command.knowledge is None else command.knowledge
     await _record(turn, command.origin, others, plg, types)
 
     names = turn.enumerate([p.display_name for p in others])
@@ -95,6 +100,11 @@ async def plg_for(turn: Turn, text: str) -> PLG | None:
         return linked[1]
     own = await directory.plgs_of_person(turn.session, turn.author.id)
     return own[0][0] if len(own) == 1 else None
+
+
+async def _plg_names(turn: Turn) -> str:
+    plgs = await directory.plgs_of_school(turn.session, turn.school.id)
+    return turn.enumerate([p.name for p in plgs]) or "—"
 
 
 async def _thread_parent(turn: Turn, channel_id: int) -> Person | None:

@@ -1,5 +1,5 @@
-"""One inbound message being handled: who, where, in which language, in which
-database transaction."""
+"""Who the bot is talking to, in which language, in which database transaction
+(:class:`Context`), and, while handling a message, which one (:class:`Turn`)."""
 
 from __future__ import annotations
 
@@ -17,14 +17,25 @@ from storage.models import Person, School
 
 
 @dataclass(frozen=True, slots=True)
-class Turn:
+class Context:
     session: AsyncSession
     config: BotConfig
     school: School
     author: Person
-    event: InboundMessage
     language: Language
     now: datetime
+
+    def turn(self, event: InboundMessage) -> Turn:
+        """This context, while handling ``event``."""
+        return Turn(
+            session=self.session,
+            config=self.config,
+            school=self.school,
+            author=self.author,
+            language=self.language,
+            now=self.now,
+            event=event,
+        )
 
     def t(self, key: str, **values: object) -> str:
         return text(self.language, key, **values)
@@ -44,6 +55,11 @@ class Turn:
         if len(items) <= 1:
             return "".join(items)
         return f"{', '.join(items[:-1])} {self.t('words.and')} {items[-1]}"
+
+
+@dataclass(frozen=True, slots=True)
+class Turn(Context):
+    event: InboundMessage
 
     @property
     def message_key(self) -> str:
