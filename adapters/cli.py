@@ -166,6 +166,13 @@ async def network(school: str, fmt: str, weeks: int | None, plg: str | None, tab
     click.echo(format_report(report, fmt, table), nl=False)
 
 
+async def _upgrade_and_close(database: Database) -> None:
+    try:
+        await database.upgrade()
+    finally:
+        await database.dispose()
+
+
 def format_report(report: NetworkReport, fmt: str, table: str = "people") -> str:
     if fmt == "json":
         return json.dumps(_jsonable(report), indent=2, ensure_ascii=False) + "\n"
@@ -209,12 +216,12 @@ def serve(host: str | None, port: int | None) -> None:
     """Run the HTTP server: /healthz, and Slack/Teams endpoints when configured."""
     import uvicorn
 
-    from adapters.server import AppContext, create_app
+    from adapters.server import build_app
 
     settings = settings_or_exit()
     database = open_database(settings)
-    asyncio.run(database.upgrade())
-    app = create_app(AppContext(settings, make_bot(settings, database), database))
+    asyncio.run(_upgrade_and_close(database))
+    app = build_app(settings)
     uvicorn.run(
         app,
         host=host or settings.host,

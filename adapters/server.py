@@ -18,6 +18,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from adapters.settings import Settings
+from bot.clock import Clock, SystemClock
+from bot.config import BotConfig
 from bot.service import Bot
 from storage import Database
 
@@ -53,6 +55,18 @@ def platform_routes(context: AppContext) -> list[BaseRoute]:
 
 async def healthz(_: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
+
+
+def build_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
+    """The whole server for these settings: database, core and configured platforms."""
+    db = Database(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
+    config = BotConfig(window_weeks=settings.window_weeks, default_language=settings.language)
+    bot = Bot(db, clock=clock or SystemClock(), config=config)
+    return create_app(AppContext(settings, bot, db))
 
 
 def create_app(context: AppContext) -> Starlette:

@@ -1,0 +1,65 @@
+"""`plgbot serve`: the real HTTP server on loopback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from adapters.server import build_app
+from adapters.settings import Settings
+from tests.live_server import serving
+
+
+async def test_healthz_answers_on_a_real_socket(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'p.db'}")
+    async with serving(build_app(settings)) as url, httpx.AsyncClient() as client:
+        response = await client.get(f"{url}/healthz")
+        missing = await client.get(f"{url}/nope")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert missing.status_code == 404
+
+
+def test_plgbot_serve_starts_migrates_and_answers(tmp_path: Path) -> None:
+    """The console script as a newcomer runs it: a fresh SQLite file, no platform keys."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_"))}
+    env |= {"DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}", "PLGBOT_PORT": str(port)}
+    plgbot = Path(sys.executable).parent / "plgbot"
+    process = subprocess.Popen(
+        [str(plgbot), "serve"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(process.communicate()[0]) from None
+                time.sleep(0.1)
+        assert response.json() == {"status": "ok"}
+        assert (tmp_path / "serve.db").exists()
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=10)[0]
+    assert "Traceback" not in output, output
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
