@@ -168,7 +168,7 @@ async def _summary(
                 kind=plg.kind,
                 members=counts.get(plg.id, 0),
                 leads=tuple(p.display_name for p in leads),
-                channel=channels[0].name or channels[0].platform_channel_id if channels else None,
+                channel=(channels[0].name or channels[0].platform_channel_id) if channels else None,
                 next_meeting=plg.next_meeting,
             )
         )
@@ -239,7 +239,7 @@ def describe(summary: DemoSummary, language: str = "en") -> str:
             t(
                 "plg_item",
                 name=plg.name,
-                kind=text(lang, f"plg.kind.{plg.kind}"),
+                kind=catalogue(lang).get(f"plg.kind.{plg.kind}", plg.kind),
                 members=plg.members,
                 leads=", ".join(plg.leads) or "—",
                 channel=f"#{plg.channel}" if plg.channel else "—",
