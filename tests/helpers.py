@@ -23,8 +23,12 @@ async def edges(db: Database) -> list[tuple[str, str, str, int]]:
     source, target = aliased(Person), aliased(Person)
     async with db.session() as session:
         rows = await session.execute(
-            select(source.platform_user_id, target.platform_user_id, Interaction.origin,
-                   Interaction.knowledge)
+            select(
+                source.platform_user_id,
+                target.platform_user_id,
+                Interaction.origin,
+                Interaction.knowledge,
+            )
             .join(source, source.id == Interaction.source_id)
             .join(target, target.id == Interaction.target_id)
             .order_by(Interaction.id)

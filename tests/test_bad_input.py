@@ -84,9 +84,9 @@ async def test_a_user_who_chose_english_gets_english_help_for_nonsense(
     assert "Ik spreek Nederlands (nl) en Engels (en)." in out
 
 
-def _event(text: str, *, event_id: str = "E1", mentions: tuple[PersonRef, ...] = ()) -> (
-    InboundMessage
-):
+def _event(
+    text: str, *, event_id: str = "E1", mentions: tuple[PersonRef, ...] = ()
+) -> InboundMessage:
     return InboundMessage(
         school=SchoolRef("slack", "T1", "School"),
         event_id=event_id,
@@ -107,9 +107,7 @@ async def test_empty_and_whitespace_text_gets_help(bot: Bot, db: Database) -> No
     assert await _count(db, Interaction) == 0
 
 
-async def test_a_10000_character_command_is_refused_without_storing(
-    bot: Bot, db: Database
-) -> None:
+async def test_a_10000_character_command_is_refused_without_storing(bot: Bot, db: Database) -> None:
     text = "told @Bram " + "#focus " * 1500
     replies = await bot.handle(_event(text[:10_000], mentions=(PersonRef("U2", "Bram"),)))
     assert "too long for me (10000 characters)" in replies[0].plain_text
@@ -138,12 +136,21 @@ async def test_a_redelivered_event_is_handled_once(bot: Bot, db: Database) -> No
 async def test_a_deleted_message_takes_its_interactions_out_of_the_network(
     console: ConsoleSession, bot: Bot, db: Database
 ) -> None:
-    await run_script(console, STAFF + "\nplg new Datateam focus zittenblijven\n"
-                     "plg koppel Datateam #dt\n/in #dt\n@bram kijk even naar de #resultaten")
+    await run_script(
+        console,
+        STAFF + "\nplg new Datateam focus zittenblijven\n"
+        "plg koppel Datateam #dt\n/in #dt\n@bram kijk even naar de #resultaten",
+    )
     assert len(await edges(db)) == 1
     message_id = console._posted[-1].message_id
-    await bot.handle(MessageDeleted(school=console.school, event_id="del-1",
-                                    channel=ChannelRef("dt", "dt"), message_id=message_id))
+    await bot.handle(
+        MessageDeleted(
+            school=console.school,
+            event_id="del-1",
+            channel=ChannelRef("dt", "dt"),
+            message_id=message_id,
+        )
+    )
     assert await edges(db) == []
 
 

@@ -22,8 +22,16 @@ def test_texts_differ_between_languages_where_they_should() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("nl", "nl"), ("nl-NL", "nl"), ("nl_BE", "nl"), ("EN", "en"), ("en-GB", "en"),
-     ("de-DE", None), ("", None), (None, None)],
+    [
+        ("nl", "nl"),
+        ("nl-NL", "nl"),
+        ("nl_BE", "nl"),
+        ("EN", "en"),
+        ("en-GB", "en"),
+        ("de-DE", None),
+        ("", None),
+        (None, None),
+    ],
 )
 def test_locales_map_to_supported_languages(value: str | None, expected: str | None) -> None:
     assert as_language(value) == expected

@@ -19,13 +19,22 @@ PLGBOT = str(Path(sys.executable).parent / "plgbot")
 def plgbot(
     tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("SLACK_", "MICROSOFT_", "PLGBOT_", "DATABASE_URL"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "MICROSOFT_", "PLGBOT_", "DATABASE_URL"))
+    }
     clean["DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
     clean.update(env or {})
     return subprocess.run(
-        [PLGBOT, *args], input=stdin, capture_output=True, text=True, cwd=tmp_path,
-        env=clean, timeout=120, check=False,
+        [PLGBOT, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean,
+        timeout=120,
+        check=False,
     )
 
 

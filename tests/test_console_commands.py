@@ -17,8 +17,12 @@ STAFF = """
 /as anouk
 """
 
-F, P, O, B = (KnowledgeType.FOCUS.value, KnowledgeType.PROCESS.value,
-              KnowledgeType.OUTCOMES.value, KnowledgeType.BENEFITS.value)
+F, P, R, B = (
+    KnowledgeType.FOCUS.value,
+    KnowledgeType.PROCESS.value,
+    KnowledgeType.OUTCOMES.value,
+    KnowledgeType.BENEFITS.value,
+)
 
 
 @pytest.mark.parametrize(
@@ -26,19 +30,25 @@ F, P, O, B = (KnowledgeType.FOCUS.value, KnowledgeType.PROCESS.value,
     [
         ("told @bram #focus", [("anouk", "bram", "told", F)]),
         ("I told @bram about our #process", [("anouk", "bram", "told", P)]),
-        ("verteld @bram #resultaat", [("anouk", "bram", "told", O)]),
+        ("verteld @bram #resultaat", [("anouk", "bram", "told", R)]),
         ("ik heb @bram verteld #meerwaarde", [("anouk", "bram", "told", B)]),
         ("heard @bram #focus", [("bram", "anouk", "heard", F)]),
         ("heard from @bram", [("bram", "anouk", "heard", 0)]),
-        ("@bram told me about the #results", [("bram", "anouk", "heard", O)]),
+        ("@bram told me about the #results", [("bram", "anouk", "heard", R)]),
         ("gehoord van @bram", [("bram", "anouk", "heard", 0)]),
         ("@bram heeft mij verteld", [("bram", "anouk", "heard", 0)]),
-        ("discussed @bram #process",
-         [("anouk", "bram", "discussed", P), ("bram", "anouk", "discussed", P)]),
-        ("besproken met @bram",
-         [("anouk", "bram", "discussed", 0), ("bram", "anouk", "discussed", 0)]),
-        ("told @bram @chantal #focus #benefits",
-         [("anouk", "bram", "told", F | B), ("anouk", "chantal", "told", F | B)]),
+        (
+            "discussed @bram #process",
+            [("anouk", "bram", "discussed", P), ("bram", "anouk", "discussed", P)],
+        ),
+        (
+            "besproken met @bram",
+            [("anouk", "bram", "discussed", 0), ("bram", "anouk", "discussed", 0)],
+        ),
+        (
+            "told @bram @chantal #focus #benefits",
+            [("anouk", "bram", "told", F | B), ("anouk", "chantal", "told", F | B)],
+        ),
     ],
 )
 async def test_interaction_commands_store_edges_in_the_documented_direction(

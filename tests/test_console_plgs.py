@@ -77,14 +77,18 @@ async def test_only_leads_may_link_appoint_or_set_the_meeting(
         plg meeting Datateam havo-3 2026-12-03
         """,
     )
-    assert out.count("Only a lead of Datateam havo-3 can do that. Its leads: Anouk de Vries.") == 3
+    refusal = "Only a lead of Datateam havo-3 can do that. Its leads: Anouk de Vries."
+    assert out.count(refusal) == 3
     async with db.session() as session:
         assert len((await session.scalars(select(Channel))).all()) == 1
-        assert not any(m.is_lead for m in await session.scalars(select(Membership))
-                       if m.person_id != 1)
+        assert not any(
+            m.is_lead for m in await session.scalars(select(Membership)) if m.person_id != 1
+        )
 
 
-async def test_plg_errors_are_clear_and_store_nothing(console: ConsoleSession, db: Database) -> None:
+async def test_plg_errors_are_clear_and_store_nothing(
+    console: ConsoleSession, db: Database
+) -> None:
     await run_script(console, SETUP)
     out = await run_script(
         console,
@@ -97,7 +101,8 @@ async def test_plg_errors_are_clear_and_store_nothing(console: ConsoleSession, d
         plg meeting Datateam havo-3 morgen
         plg meeting Datateam havo-3 2020-01-01
         plg new %s focus x
-        """ % ("N" * 150),
+        """
+        % ("N" * 150),
     )
     assert "Give the PLG a name" in out
     assert "Every PLG starts from a problem. Add its focus" in out

@@ -59,9 +59,7 @@ async def test_network_window_leaves_out_old_interactions(
     assert "No conversations about a PLG logged for you in the last 12 weeks" in out
 
 
-async def test_overview_lists_plgs_ties_and_shared_types(
-    console: ConsoleSession, bot: Bot
-) -> None:
+async def test_overview_lists_plgs_ties_and_shared_types(console: ConsoleSession, bot: Bot) -> None:
     await run_script(console, STAFF + "told @bram #focus")
     page = await bot.overview(console.school, PersonRef("anouk"))
     text = page.plain_text
@@ -96,8 +94,12 @@ async def test_a_submitted_form_logs_like_the_typed_command(
     )
     types = (KnowledgeType.FOCUS | KnowledgeType.BENEFITS).value
     assert sorted(await edges(db)) == sorted(
-        [("anouk", "bram", "discussed", types), ("bram", "anouk", "discussed", types),
-         ("anouk", "chantal", "discussed", types), ("chantal", "anouk", "discussed", types)]
+        [
+            ("anouk", "bram", "discussed", types),
+            ("bram", "anouk", "discussed", types),
+            ("anouk", "chantal", "discussed", types),
+            ("chantal", "anouk", "discussed", types),
+        ]
     )
     assert await bot.handle(_form()) == [], "a re-submitted form is stored once"
 
@@ -121,9 +123,7 @@ async def test_bad_forms_are_refused_and_store_nothing(
     assert await edges(db) == []
 
 
-async def test_no_message_text_is_stored_anywhere(
-    console: ConsoleSession, db: Database
-) -> None:
+async def test_no_message_text_is_stored_anywhere(console: ConsoleSession, db: Database) -> None:
     secret = "Zwartkopmees"
     await run_script(
         console,

@@ -41,9 +41,7 @@ def test_metrics_match_networkx(pairs: list[tuple[int, int]]) -> None:
 @given(edges, st.integers(0, 12))
 def test_tie_strength_counts_both_directions(pairs: list[tuple[int, int]], person: int) -> None:
     strengths = tie_strengths(_ties(pairs), person)
-    expected = Counter(
-        t if s == person else s for s, t in pairs if person in (s, t) and s != t
-    )
+    expected = Counter(t if s == person else s for s, t in pairs if person in (s, t) and s != t)
     assert strengths == dict(expected)
 
 

@@ -24,8 +24,11 @@ async def _school_with_people(db: Database, n: int = 3) -> tuple[int, list[int]]
         ids = []
         for i in range(n):
             person = await directory.ensure_person(
-                session, school_id=school.id, platform_user_id=f"u{i}",
-                display_name=f"Person {i}", now=NOW,
+                session,
+                school_id=school.id,
+                platform_user_id=f"u{i}",
+                display_name=f"Person {i}",
+                now=NOW,
             )
             ids.append(person.id)
         return school.id, ids
@@ -34,8 +37,19 @@ async def _school_with_people(db: Database, n: int = 3) -> tuple[int, list[int]]
 async def test_migrations_create_every_table_and_are_current(any_db: Database) -> None:
     async with any_db.engine.connect() as conn:
         tables = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
-    assert {"schools", "people", "plgs", "plg_members", "channels", "posts", "interactions",
-            "processed_events", "question_rounds", "round_replies", "alembic_version"} <= tables
+    assert {
+        "schools",
+        "people",
+        "plgs",
+        "plg_members",
+        "channels",
+        "posts",
+        "interactions",
+        "processed_events",
+        "question_rounds",
+        "round_replies",
+        "alembic_version",
+    } <= tables
     assert await any_db.current_revision() == "0001"
     await any_db.upgrade()  # a second upgrade is a no-op, not an error
 
@@ -50,10 +64,13 @@ async def test_a_delivery_is_claimed_once_even_by_concurrent_workers(any_db: Dat
 
 
 async def test_a_failed_handling_releases_the_claim(any_db: Database) -> None:
-    with pytest.raises(RuntimeError):
+    async def claim_then_crash() -> None:
         async with any_db.session() as session:
             assert await claim_event(session, "slack:T1:Ev2", NOW)
             raise RuntimeError("crash after the claim, before the commit")
+
+    with pytest.raises(RuntimeError):
+        await claim_then_crash()
     async with any_db.session() as session:
         assert await claim_event(session, "slack:T1:Ev2", NOW)
 
@@ -94,8 +111,10 @@ async def test_ties_are_aggregated_in_the_database_with_or_of_knowledge(
 
 async def test_opted_out_people_leave_the_network(any_db: Database) -> None:
     school, (a, b, c) = await _school_with_people(any_db)
-    rows = [NewInteraction(school, a, b, "told", 0, NOW, message_key="1"),
-            NewInteraction(school, c, a, "told", 0, NOW, message_key="2")]
+    rows = [
+        NewInteraction(school, a, b, "told", 0, NOW, message_key="1"),
+        NewInteraction(school, c, a, "told", 0, NOW, message_key="2"),
+    ]
     async with any_db.session() as session:
         await interactions.record_interactions(session, rows)
         person = await session.get(Person, c)
@@ -130,14 +149,22 @@ async def test_times_come_back_as_aware_utc_and_naive_times_are_refused(
 
 
 async def test_names_are_folded_so_near_duplicates_collide(any_db: Database) -> None:
-    school, (a, _, _) = await _school_with_people(any_db)
+    school, _ = await _school_with_people(any_db)
     async with any_db.session() as session:
         first = await directory.create_plg(
-            session, school_id=school, name="Datateam Havo-3", focus="f", kind="data_team",
+            session,
+            school_id=school,
+            name="Datateam Havo-3",
+            focus="f",
+            kind="data_team",
             now=NOW,
         )
         again = await directory.create_plg(
-            session, school_id=school, name="datateam  HAVO-3", focus="f", kind="data_team",
+            session,
+            school_id=school,
+            name="datateam  HAVO-3",
+            focus="f",
+            kind="data_team",
             now=NOW,
         )
     assert first is not None and again is None
