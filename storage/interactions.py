@@ -134,32 +134,26 @@ async def ties_in_window(
 ) -> list[Tie]:
     """Every directed tie in the school in ``[since, until)``, aggregated in the
     database. People who opted out are left out on both ends."""
-    query = (
-        select(
-            Interaction.source_id,
-            Interaction.target_id,
-            func.count(),
-            _knowledge_or(Interaction.knowledge),
-        )
-        .where(
-            Interaction.school_id == school_id,
-            Interaction.occurred_at >= since,
-            Interaction.occurred_at < until,
-            _not_opted_out(Interaction.source_id),
-            _not_opted_out(Interaction.target_id),
-        )
-        .group_by(Interaction.source_id, Interaction.target_id)
-    )
+    conditions = [Interaction.school_id == school_id]
     if plg_id is not None:
-        query = query.where(Interaction.plg_id == plg_id)
-    rows = await session.execute(query)
-    return [Tie(s, t, int(n), int(k or 0)) for s, t, n, k in rows]
+        conditions.append(Interaction.plg_id == plg_id)
+    return await _ties(session, since, until, *conditions)
 
 
 async def ties_of_person(
     session: AsyncSession, *, person_id: int, since: datetime, until: datetime
 ) -> list[Tie]:
     """The person's own ties (in and out) in the window."""
+    mine = or_(Interaction.source_id == person_id, Interaction.target_id == person_id)
+    return await _ties(session, since, until, mine)
+
+
+async def _ties(
+    session: AsyncSession,
+    since: datetime,
+    until: datetime,
+    *conditions: ColumnElement[bool],
+) -> list[Tie]:
     query = (
         select(
             Interaction.source_id,
@@ -168,7 +162,7 @@ async def ties_of_person(
             _knowledge_or(Interaction.knowledge),
         )
         .where(
-            or_(Interaction.source_id == person_id, Interaction.target_id == person_id),
+            *conditions,
             Interaction.occurred_at >= since,
             Interaction.occurred_at < until,
             _not_opted_out(Interaction.source_id),
