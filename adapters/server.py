@@ -1,15 +1,18 @@
 """The HTTP server behind ``plgbot serve``: health checks plus whichever platform
 adapters are configured. Each platform package may offer ``routes(app_context)``; a
-package that is absent or not configured is simply not mounted."""
+package that is absent or not configured is simply not mounted. What a platform needs
+running while the server runs (background work, a Socket Mode connection) it adds to
+``AppContext.lifespans``; the server enters those at startup and leaves them at
+shutdown."""
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
 import logging
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from starlette.applications import Starlette
@@ -33,6 +36,8 @@ class AppContext:
     settings: Settings
     bot: Bot
     db: Database
+    # Entered in order at startup, left in reverse order at shutdown.
+    lifespans: list[Callable[[], AbstractAsyncContextManager[None]]] = field(default_factory=list)
 
 
 class Platform(Protocol):
@@ -72,8 +77,13 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
 def create_app(context: AppContext) -> Starlette:
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        yield
-        await context.db.dispose()
+        try:
+            async with AsyncExitStack() as stack:
+                for running in context.lifespans:
+                    await stack.enter_async_context(running())
+                yield
+        finally:
+            await context.db.dispose()
 
     routes: list[BaseRoute] = [Route("/healthz", healthz, methods=["GET"])]
     routes.extend(platform_routes(context))
