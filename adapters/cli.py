@@ -85,7 +85,8 @@ async def db_upgrade() -> None:
     database = open_database(settings)
     try:
         await database.upgrade()
-        click.echo(f"database at revision {await database.current_revision()}")
+        revisions = ", ".join(await database.current_revisions())
+        click.echo(f"database at revision {revisions}")
     finally:
         await database.dispose()
 

@@ -98,4 +98,23 @@ class InteractionForm:
     note: str = ""
 
 
-InboundEvent = InboundMessage | MessageDeleted | InteractionForm
+@dataclass(frozen=True, slots=True)
+class ActionInvoked:
+    """A person pressed a :class:`bot.messages.Button`; ``text`` is what it asked for.
+
+    ``action`` and ``value`` are the button's, unchanged; ``message_id`` is the message
+    that carried the button, when the platform says so.
+    """
+
+    school: SchoolRef
+    event_id: str
+    author: PersonRef
+    channel: ChannelRef
+    action: str
+    value: str
+    sent_at: datetime
+    text: str | None = None
+    message_id: str | None = None
+
+
+InboundEvent = InboundMessage | MessageDeleted | InteractionForm | ActionInvoked

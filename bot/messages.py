@@ -33,7 +33,25 @@ class Facts:
     pairs: tuple[tuple[str, str], ...]
 
 
-Block = Heading | Paragraph | Bullets | Facts
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button. ``action`` names the core handler (``round.reply``), ``value`` is opaque
+    to the adapter and comes back unchanged. With ``asks_text`` set, the platform first
+    collects a text answer with that prompt (Slack: a modal; Teams: an input on the card;
+    console: ``/press N text``)."""
+
+    label: str
+    action: str
+    value: str
+    asks_text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Actions:
+    buttons: tuple[Button, ...]
+
+
+Block = Heading | Paragraph | Bullets | Facts | Actions
 
 
 class Visibility(Enum):
@@ -61,6 +79,8 @@ class OutboundMessage:
                     lines.extend(f"• {item}" for item in items)
                 case Facts(pairs):
                     lines.extend(f"{label}: {value}" for label, value in pairs)
+                case Actions(buttons):
+                    lines.append("  ".join(f"[{button.label}]" for button in buttons))
         return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import plgs, sharing
+from bot.actions import handler_for
 from bot.catalogue import Language, as_language, text
 from bot.clock import Clock, SystemClock
 from bot.commands import (
@@ -26,6 +27,7 @@ from bot.commands import (
 )
 from bot.config import BotConfig
 from bot.events import (
+    ActionInvoked,
     InboundEvent,
     InboundMessage,
     InteractionForm,
@@ -69,6 +71,8 @@ class Bot:
         stores nothing new. Everything the event stores commits together."""
         if isinstance(event, InteractionForm):
             return await self._handle_form(event)
+        if isinstance(event, ActionInvoked):
+            return await self._handle_action(event)
         now = self.clock.now()
         async with self.db.session() as session:
             school = await self._school(session, event.school)
@@ -154,6 +158,20 @@ class Bot:
                 return []
             ctx = await self._context(session, school, form.author)
             return await sharing.log_command(ctx.turn(message), command)
+
+    async def _handle_action(self, event: ActionInvoked) -> list[OutboundMessage]:
+        handler = handler_for(event.action)
+        now = self.clock.now()
+        async with self.db.session() as session:
+            school = await self._school(session, event.school)
+            event_key = f"{event.school.platform}:{event.school.tenant_id}:{event.event_id}"
+            if not await claim_event(session, event_key, now):
+                return []
+            ctx = await self._context(session, school, event.author)
+            if handler is None:
+                # A button from an older message or a forged payload: say so, change nothing.
+                return [ctx.say("error.unknown_action")]
+            return await handler(ctx, event)
 
     async def _school(self, session: AsyncSession, ref: SchoolRef) -> School:
         return await directory.ensure_school(

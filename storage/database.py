@@ -9,6 +9,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
@@ -71,14 +73,19 @@ class Database:
         async with self._sessions() as session, session.begin():
             yield session
 
-    async def upgrade(self, revision: str = "head") -> None:
-        """Run the Alembic migrations up to ``revision``."""
+    async def upgrade(self, revision: str = "heads") -> None:
+        """Run the Alembic migrations up to ``revision`` (all heads by default)."""
         async with self.engine.begin() as connection:
             await connection.run_sync(_run_upgrade, revision)
 
-    async def current_revision(self) -> str | None:
+    async def current_revisions(self) -> tuple[str, ...]:
         async with self.engine.connect() as connection:
-            return await connection.run_sync(_current_revision)
+            return await connection.run_sync(_current_revisions)
+
+    async def is_current(self) -> bool:
+        """Whether every migration has run (what ``/readyz`` reports)."""
+        heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+        return set(await self.current_revisions()) == heads
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -96,7 +103,5 @@ def _run_upgrade(connection: Connection, revision: str) -> None:
     command.upgrade(alembic_config(connection), revision)
 
 
-def _current_revision(connection: Connection) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
-    return MigrationContext.configure(connection).get_current_revision()
+def _current_revisions(connection: Connection) -> tuple[str, ...]:
+    return tuple(sorted(MigrationContext.configure(connection).get_current_heads()))

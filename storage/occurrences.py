@@ -1,0 +1,68 @@
+"""Exactly-once bookkeeping for scheduled work (see models.Occurrence)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Occurrence
+from storage.upsert import insert_ignoring_conflicts
+
+
+async def claim_occurrence(
+    session: AsyncSession, *, kind: str, key: str, due_at: datetime, now: datetime
+) -> int | None:
+    """Claim the occurrence; its id, or None if someone already claimed it. Commit the
+    claim before doing the work: that commit is what keeps others away."""
+    inserted = await insert_ignoring_conflicts(
+        session,
+        Occurrence,
+        [{"kind": kind, "key": key, "due_at": due_at, "claimed_at": now}],
+        ["kind", "key", "due_at"],
+    )
+    if not inserted:
+        return None
+    return await session.scalar(
+        select(Occurrence.id).where(
+            Occurrence.kind == kind, Occurrence.key == key, Occurrence.due_at == due_at
+        )
+    )
+
+
+async def finish_occurrence(
+    session: AsyncSession,
+    occurrence_id: int,
+    *,
+    now: datetime,
+    outcome: str = "done",
+    result: str | None = None,
+) -> None:
+    occurrence = await session.get(Occurrence, occurrence_id)
+    if occurrence is None:
+        raise LookupError(f"no occurrence {occurrence_id}")
+    occurrence.done_at = now
+    occurrence.outcome = outcome
+    occurrence.result = result
+
+
+async def find_occurrence(
+    session: AsyncSession, *, kind: str, key: str, due_at: datetime
+) -> Occurrence | None:
+    return await session.scalar(
+        select(Occurrence).where(
+            Occurrence.kind == kind, Occurrence.key == key, Occurrence.due_at == due_at
+        )
+    )
+
+
+async def unconfirmed_occurrences(
+    session: AsyncSession, *, kind: str | None = None
+) -> Sequence[Occurrence]:
+    """Claimed but never finished: the process died mid-way. Reconcile these."""
+    query = select(Occurrence).where(Occurrence.done_at.is_(None)).order_by(Occurrence.due_at)
+    if kind is not None:
+        query = query.where(Occurrence.kind == kind)
+    return (await session.scalars(query)).all()
