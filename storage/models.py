@@ -212,3 +212,51 @@ class RoundReply(Base):
     knowledge: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ConversationReference(Base):
+    """Where the bot can post later without being spoken to first: a channel, a group
+    chat or one person's private chat. ``reference`` is the platform's own opaque
+    address (for Teams a Bot Framework ConversationReference), stored as the adapter
+    gave it; only that adapter reads it."""
+
+    __tablename__ = "conversation_references"
+    __table_args__ = (UniqueConstraint("school_id", "platform_conversation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    platform_conversation_id: Mapped[str] = mapped_column(String(256))
+    # "channel", "group" or "personal".
+    kind: Mapped[str] = mapped_column(String(16))
+    # The person a private chat is with; erasing the person erases the address too.
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    # The team (workspace section) a channel belongs to, for looking up its members.
+    team_id: Mapped[str | None] = mapped_column(String(256))
+    reference: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Occurrence(Base):
+    """One due run of a scheduled job (a round's post, its closing, a weekly nudge...).
+
+    Claimed in its own committed transaction before anything is sent, so that two
+    scheduler processes, a restart or a retried job never do the same occurrence twice;
+    ``done_at`` is set once the platform confirmed, so an unconfirmed claim is visible
+    after a crash and can be reconciled instead of silently lost.
+    """
+
+    __tablename__ = "occurrences"
+    __table_args__ = (UniqueConstraint("kind", "key", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(128))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # "done", "skipped" (e.g. a holiday) or "failed"; NULL while in flight.
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    # What the run produced, e.g. the platform id of the posted message.
+    result: Mapped[str | None] = mapped_column(String(300))
