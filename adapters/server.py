@@ -23,6 +23,7 @@ from starlette.routing import BaseRoute, Route
 from adapters.settings import Settings
 from bot.clock import Clock, SystemClock
 from bot.config import BotConfig
+from bot.ports import Messengers
 from bot.service import Bot
 from storage import Database
 
@@ -38,6 +39,8 @@ class AppContext:
     db: Database
     # Entered in order at startup, left in reverse order at shutdown.
     lifespans: list[Callable[[], AbstractAsyncContextManager[None]]] = field(default_factory=list)
+    # Each mounted platform registers how to post proactively (rounds, nudges, digests).
+    messengers: Messengers = field(default_factory=Messengers)
 
 
 class Platform(Protocol):
