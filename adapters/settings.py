@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     microsoft_app_password: SecretStr | None = None
     microsoft_app_tenant_id: str = ""
     microsoft_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = "MultiTenant"
+    # Mount /api/messages without an app id, unauthenticated, for the Bot Framework Emulator.
+    teams_local_mode: bool = Field(default=False, alias="PLGBOT_TEAMS_LOCAL")
 
     @property
     def slack_enabled(self) -> bool:

@@ -1,0 +1,158 @@
+"""The Teams turn handler: converts each activity into a core event, hands it to
+:meth:`bot.service.Bot.handle`, and sends the replies back as cards.
+
+Replies the core marks private go to the author's personal chat with the bot when they
+were asked for in a channel or group chat: Teams has no "only visible to you" message.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import Activity
+
+from adapters.teams import cards, events, references, roster
+from adapters.teams.proactive import TeamsMessenger
+from bot.catalogue import Language, as_language, text
+from bot.events import PersonRef, SchoolRef
+from bot.messages import Bullets, OutboundMessage, Paragraph, Visibility, message
+from bot.service import Bot
+from storage import Database
+from storage.events import claim_event
+
+log = logging.getLogger("plgbot.teams")
+
+# Asking for the card by name: a Teams affordance, since a card is what Teams has for
+# forms. Said to the bot like any command ("@plgbot log").
+FORM_WORDS = frozenset({"log", "form", "vastleggen", "formulier"})
+
+
+class PlgbotTeamsHandler(TeamsActivityHandler):  # type: ignore[misc]
+    def __init__(self, bot: Bot, db: Database, messenger: TeamsMessenger) -> None:
+        super().__init__()
+        self._bot = bot
+        self._db = db
+        self._messenger = messenger
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        now = self._bot.clock.now()
+        if activity.value is not None:
+            await self._on_submit(turn_context, activity.value)
+            return
+        event = events.inbound_message(activity, now=now)
+        await self._remember(activity)
+        if event.addressed_to_bot and _asks_for_form(event.text):
+            if await self._first_delivery(event.school, event.event_id):
+                await self._send_form(turn_context, event.school, event.author)
+            return
+        await self._deliver(turn_context, await self._bot.handle(event), event.author)
+
+    async def on_message_delete_activity(self, turn_context: TurnContext) -> None:
+        await self._bot.handle(events.message_deleted(turn_context.activity))
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        """The bot was added to a team, a group chat or someone's personal scope (or
+        members came and went): remember the conversation, and say hello once."""
+        activity = turn_context.activity
+        await self._remember(activity)
+        bot_id = activity.recipient.id if activity.recipient else None
+        added = {member.id for member in activity.members_added or []}
+        if bot_id in added and await self._first_delivery(
+            events.school_of(activity), activity.id or f"added:{activity.conversation.id}"
+        ):
+            language = as_language(activity.locale) or self._bot.config.default_language
+            await turn_context.send_activity(_welcome(language))
+
+    async def _on_submit(self, turn_context: TurnContext, value: Any) -> None:
+        activity = turn_context.activity
+        action = value.get(cards.ACTION_KEY) if isinstance(value, dict) else None
+        if action == cards.LOG_ACTION:
+            form = events.interaction_form(activity, value, now=self._bot.clock.now())
+            await self._remember(activity)
+            await self._deliver(turn_context, await self._bot.handle(form), form.author)
+        elif action == cards.BUTTON_ACTION:
+            pressed = events.action_invoked(activity, value, now=self._bot.clock.now())
+            await self._remember(activity)
+            await self._deliver(turn_context, await self._bot.handle(pressed), pressed.author)
+        elif action == cards.OPEN_FORM_ACTION:
+            author = events.person_of(activity.from_property, locale=activity.locale)
+            school = events.school_of(activity)
+            await self._remember(activity)
+            if await self._first_delivery(school, activity.id):
+                await self._send_form(turn_context, school, author)
+        else:
+            # Cards of features plgbot does not have (yet) submit here too.
+            log.info(
+                "ignored a card submit without a plgbot action in %s", activity.conversation.id
+            )
+
+    async def _send_form(
+        self, turn_context: TurnContext, school: SchoolRef, author: PersonRef
+    ) -> None:
+        choices = await self._bot.form_choices(school, author)
+        people = await roster.colleagues(
+            turn_context,
+            self._db,
+            school,
+            author_id=author.user_id,
+            now=self._bot.clock.now(),
+            default_language=self._bot.config.default_language,
+        )
+        card = cards.form_activity(choices.language, colleagues=people, plgs=choices.plgs)
+        await self._send(turn_context, card, author, private=True)
+
+    async def _deliver(
+        self, turn_context: TurnContext, replies: list[OutboundMessage], author: PersonRef
+    ) -> None:
+        for reply in replies:
+            await self._send(
+                turn_context,
+                cards.message_activity(reply),
+                author,
+                private=reply.visibility is Visibility.PRIVATE,
+            )
+
+    async def _send(
+        self, turn_context: TurnContext, activity: Activity, author: PersonRef, *, private: bool
+    ) -> None:
+        if private and events.conversation_kind(turn_context.activity) != "personal":
+            await self._messenger.send_private_activity(
+                school=events.school_of(turn_context.activity),
+                user_id=author.user_id,
+                activity=activity,
+            )
+        else:
+            await turn_context.send_activity(activity)
+
+    async def _remember(self, activity: Activity) -> None:
+        await references.remember(
+            self._db,
+            activity,
+            now=self._bot.clock.now(),
+            default_language=self._bot.config.default_language,
+        )
+
+    async def _first_delivery(self, school: SchoolRef, event_id: str) -> bool:
+        """For what the adapter answers itself: the same key the core uses, so a
+        re-delivered activity is answered once, whoever answers it."""
+        key = f"{school.platform}:{school.tenant_id}:{event_id}"
+        async with self._db.session() as session:
+            return await claim_event(session, key, self._bot.clock.now())
+
+
+def _asks_for_form(said: str) -> bool:
+    return said.strip().strip(".!?").casefold() in FORM_WORDS
+
+
+def _welcome(language: Language) -> Activity:
+    commands = tuple(line for line in text(language, "help.commands").splitlines() if line.strip())
+    welcome: OutboundMessage = message(
+        Paragraph(text(language, "help.title")),
+        Bullets(commands),
+        Paragraph(text(language, "help.tip")),
+    )
+    return cards.with_actions(cards.message_activity(welcome), [cards.open_form_action(language)])

@@ -1,0 +1,136 @@
+"""Posting without being spoken to: to a channel the bot was added to, or privately to
+a person (opening the personal chat first if there is none yet). Scheduled question
+rounds, nudges and digests go through here."""
+
+from __future__ import annotations
+
+import logging
+from copy import copy
+
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import (
+    Activity,
+    ChannelAccount,
+    ConversationParameters,
+    ConversationReference,
+)
+
+from adapters.teams import references
+from adapters.teams.cards import message_activity
+from bot.clock import Clock
+from bot.events import SchoolRef
+from bot.messages import OutboundMessage
+from storage import Database
+
+log = logging.getLogger("plgbot.teams")
+
+
+class NoConversationError(LookupError):
+    """The bot has no way to reach that channel or person (it was never added there)."""
+
+
+class TeamsMessenger:
+    """Sends the core's messages to Teams conversations the bot knows of."""
+
+    def __init__(
+        self,
+        adapter: CloudAdapter,
+        db: Database,
+        *,
+        app_id: str,
+        clock: Clock,
+        default_language: str,
+    ) -> None:
+        self._adapter = adapter
+        self._db = db
+        self._app_id = app_id
+        self._clock = clock
+        self._default_language = default_language
+
+    async def post_to_channel(
+        self, *, school: SchoolRef, channel_id: str, message: OutboundMessage
+    ) -> str:
+        """Start a new post in the channel; returns the id Teams gave it."""
+        reference = await references.channel_reference(self._db, school, channel_id)
+        if reference is None:
+            raise NoConversationError(f"plgbot was never added to channel {channel_id}")
+        return await self.send_to(reference, message_activity(message))
+
+    async def send_private(
+        self, *, school: SchoolRef, user_id: str, message: OutboundMessage
+    ) -> str:
+        """Write to the person in their personal chat with the bot."""
+        return await self.send_private_activity(
+            school=school, user_id=user_id, activity=message_activity(message)
+        )
+
+    async def send_private_activity(
+        self, *, school: SchoolRef, user_id: str, activity: Activity
+    ) -> str:
+        reference = await references.private_reference(self._db, school, user_id)
+        if reference is not None:
+            return await self.send_to(reference, activity)
+        return await self._open_private_chat(school, user_id, activity)
+
+    async def send_to(self, reference: ConversationReference, activity: Activity) -> str:
+        """Post ``activity`` into the referenced conversation as a new message."""
+        sent: list[str] = []
+
+        async def send(turn_context: TurnContext) -> None:
+            sent.append(await _post(turn_context, activity))
+
+        await self._adapter.continue_conversation(reference, send, self._app_id)
+        return sent[0] if sent else ""
+
+    async def _open_private_chat(self, school: SchoolRef, user_id: str, activity: Activity) -> str:
+        """Teams lets a bot open a 1:1 chat with anyone in a team or tenant where it is
+        installed; the service address comes from any conversation in the school."""
+        known = await references.latest_reference(self._db, school)
+        if known is None or known.bot is None:
+            raise NoConversationError(f"plgbot knows no conversation in tenant {school.tenant_id}")
+        parameters = ConversationParameters(
+            is_group=False,
+            bot=ChannelAccount(id=known.bot.id, name=known.bot.name),
+            members=[ChannelAccount(id=user_id)],
+            tenant_id=school.tenant_id,
+            channel_data={"tenant": {"id": school.tenant_id}},
+        )
+        sent: list[str] = []
+
+        async def send(turn_context: TurnContext) -> None:
+            created = turn_context.activity
+            created.from_property = ChannelAccount(id=user_id)
+            created.conversation.conversation_type = "personal"
+            created.channel_data = {"tenant": {"id": school.tenant_id}}
+            await references.remember(
+                self._db,
+                created,
+                now=self._clock.now(),
+                default_language=self._default_language,
+            )
+            sent.append(await _post(turn_context, activity))
+
+        await self._adapter.create_conversation(
+            self._app_id,
+            send,
+            parameters,
+            channel_id=known.channel_id,
+            service_url=known.service_url,
+        )
+        return sent[0] if sent else ""
+
+
+async def _post(turn_context: TurnContext, activity: Activity) -> str:
+    """Send as a new message, not as a reply: botbuilder's ``send_activity`` would mark
+    it as a reply to the made-up id of the continuation event."""
+    here = turn_context.activity
+    outgoing = copy(activity)
+    outgoing.channel_id = here.channel_id
+    outgoing.service_url = here.service_url
+    outgoing.conversation = here.conversation
+    outgoing.from_property = here.recipient
+    outgoing.recipient = here.from_property
+    connector = turn_context.turn_state[turn_context.adapter.BOT_CONNECTOR_CLIENT_KEY]
+    response = await connector.conversations.send_to_conversation(here.conversation.id, outgoing)
+    return str(response.id) if response is not None and response.id else ""
