@@ -27,5 +27,7 @@ lint: $(BIN)/plgbot
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The suite runs twice: on SQLite files, then on a throwaway PostgreSQL server.
 test: lint
 	$(BIN)/pytest
+	PLGBOT_TEST_DATABASE=postgresql $(BIN)/pytest

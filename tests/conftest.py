@@ -1,4 +1,8 @@
-"""Shared fixtures: a real SQLite file per test, the real core, a console session."""
+"""Shared fixtures: a real database per test, the real core, a console session.
+
+The database is a fresh SQLite file, or, with ``PLGBOT_TEST_DATABASE=postgresql``, a
+fresh database on the throwaway PostgreSQL server: `make test` runs the suite both ways.
+"""
 
 from __future__ import annotations
 
@@ -25,8 +29,16 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'plgbot.db'}")
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where this test's data lives; every fixture and server in the test uses it."""
+    if os.environ.get("PLGBOT_TEST_DATABASE", "sqlite") == "postgresql":
+        return str(request.getfixturevalue("postgres_url"))
+    return f"sqlite+aiosqlite:///{tmp_path / 'plgbot.db'}"
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
     await database.upgrade()
     yield database
     await database.dispose()

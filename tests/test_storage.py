@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, select, text
@@ -170,7 +171,11 @@ async def test_names_are_folded_so_near_duplicates_collide(any_db: Database) -> 
     assert first is not None and again is None
 
 
-async def test_sqlite_runs_in_wal_mode_with_foreign_keys(db: Database) -> None:
-    async with db.engine.connect() as conn:
-        assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
-        assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+async def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'wal.db'}")
+    try:
+        async with db.engine.connect() as conn:
+            assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+            assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+    finally:
+        await db.dispose()
