@@ -89,7 +89,13 @@ class Bot:
                 session, school, event.author, parsed.language if parsed else None
             )
             turn = ctx.turn(event)
-            if parsed is None:
+            if parsed is None or (
+                # Teams delivers channel messages only when they mention the bot: one
+                # that is no command is still a conversation in the PLG channel.
+                isinstance(parsed.command, Unknown)
+                and not event.channel.is_direct
+                and await directory.channel_with_plg(session, school.id, event.channel.channel_id)
+            ):
                 await sharing.observe(turn)
                 return []
             if len(event.text) > self.config.max_command_length:

@@ -18,6 +18,7 @@ from botbuilder.schema import (
 
 from adapters.teams import references
 from adapters.teams.cards import message_activity
+from adapters.teams.events import THREAD_MARK
 from bot.clock import Clock
 from bot.events import SchoolRef
 from bot.messages import OutboundMessage
@@ -31,7 +32,8 @@ class NoConversationError(LookupError):
 
 
 class TeamsMessenger:
-    """Sends the core's messages to Teams conversations the bot knows of."""
+    """Sends the core's messages to Teams conversations the bot knows of; implements
+    :class:`bot.ports.Messenger`."""
 
     def __init__(
         self,
@@ -49,12 +51,22 @@ class TeamsMessenger:
         self._default_language = default_language
 
     async def post_to_channel(
-        self, *, school: SchoolRef, channel_id: str, message: OutboundMessage
+        self,
+        *,
+        school: SchoolRef,
+        channel_id: str,
+        message: OutboundMessage,
+        thread_id: str | None = None,
+        key: str | None = None,
     ) -> str:
-        """Start a new post in the channel; returns the id Teams gave it."""
+        """Start a new post in the channel, or reply in the thread of post ``thread_id``;
+        returns the id Teams gave the message. Teams offers no way to look a post up by
+        ``key``, so that idempotence is left to the caller's occurrence bookkeeping."""
         reference = await references.channel_reference(self._db, school, channel_id)
         if reference is None:
             raise NoConversationError(f"plgbot was never added to channel {channel_id}")
+        if thread_id:
+            reference.conversation.id = f"{channel_id}{THREAD_MARK}{thread_id}"
         return await self.send_to(reference, message_activity(message))
 
     async def send_private(
