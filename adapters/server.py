@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from adapters.observability import MetricsMiddleware, metrics, readiness
 from adapters.settings import Settings
 from bot.clock import Clock, SystemClock
 from bot.config import BotConfig
@@ -88,6 +90,10 @@ def create_app(context: AppContext) -> Starlette:
         finally:
             await context.db.dispose()
 
-    routes: list[BaseRoute] = [Route("/healthz", healthz, methods=["GET"])]
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readiness(context.db), methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+    ]
     routes.extend(platform_routes(context))
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(MetricsMiddleware)])

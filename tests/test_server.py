@@ -63,3 +63,30 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+async def test_readyz_reports_migrations_and_metrics_count_requests(tmp_path: Path) -> None:
+    from storage import Database
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'r.db'}"
+    app = build_app(Settings(database_url=url))
+    async with serving(app) as base, httpx.AsyncClient() as client:
+        pending = await client.get(f"{base}/readyz")
+        db = Database(url)
+        await db.upgrade()
+        await db.dispose()
+        ready = await client.get(f"{base}/readyz")
+        await client.get(f"{base}/healthz")
+        exposed = (await client.get(f"{base}/metrics")).text
+    assert pending.status_code == 503 and pending.json() == {"status": "migrations pending"}
+    assert ready.status_code == 200 and ready.json() == {"status": "ready"}
+    assert 'plgbot_http_requests_total{path="/healthz",status="200"}' in exposed
+    assert 'plgbot_http_response_seconds_bucket{le="0.005",path="/readyz"}' in exposed
+
+
+async def test_readyz_is_503_not_500_when_the_database_is_unreachable() -> None:
+    settings = Settings(database_url="postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    async with serving(build_app(settings)) as base, httpx.AsyncClient() as client:
+        response = await client.get(f"{base}/readyz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
