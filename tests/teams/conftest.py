@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from adapters.server import build_app
 from adapters.settings import Settings
@@ -112,3 +113,75 @@ class RunningTeams:
         await self.client.aclose()
         await self.serving.__aexit__(*exc)
         await self.db.dispose()
+
+
+async def stored(db: Database) -> dict[str, int]:
+    """How many rows each table holds that an inbound activity could write to."""
+    tables = ("schools", "people", "interactions", "processed_events", "conversation_references")
+    async with db.session() as session:
+        return {
+            table: int((await session.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())
+            for table in tables
+        }
+
+
+def message(
+    text_: str,
+    *,
+    author: Member,
+    conversation_id: str,
+    activity_id: str,
+    kind: str = "channel",
+    mentions: list[Member] | None = None,
+    bot_mentioned: bool = True,
+    reply_to: str | None = None,
+    locale: str = "nl-NL",
+) -> dict[str, Any]:
+    """A Teams message shaped like the shared fixtures. ``text_`` uses ``<at>Name</at>``
+    for the mentions given (and ``<at>plgbot</at>`` for the bot)."""
+    entities: list[dict[str, Any]] = []
+    if bot_mentioned:
+        entities.append(
+            {
+                "type": "mention",
+                "mentioned": {"id": BOT_ID, "name": "plgbot"},
+                "text": "<at>plgbot</at>",
+            }
+        )
+    for person in mentions or []:
+        entities.append(
+            {
+                "type": "mention",
+                "mentioned": {"id": person.id, "name": person.name},
+                "text": f"<at>{person.name}</at>",
+            }
+        )
+    conversation: dict[str, Any] = {"conversationType": kind, "tenantId": TENANT, "id": conversation_id}
+    if kind != "personal":
+        conversation["isGroup"] = True
+    body: dict[str, Any] = {
+        "type": "message",
+        "id": activity_id,
+        "timestamp": "2026-11-21T11:00:00.0000000Z",
+        "channelId": "msteams",
+        "from": author.json(),
+        "conversation": conversation,
+        "recipient": {"id": BOT_ID, "name": "plgbot"},
+        "textFormat": "plain",
+        "entities": entities,
+        "channelData": {"tenant": {"id": TENANT}},
+        "locale": locale,
+        "text": text_,
+    }
+    if kind == "channel":
+        channel = conversation_id.split(";")[0]
+        body["channelData"] |= {
+            "channel": {"id": channel},
+            "team": {"id": "19:staff@thread.tacv2"},
+        }
+    if reply_to:
+        body["replyToId"] = reply_to
+    return body
+
+
+ANOUK, BRAM, CHANTAL, DIRK = STAFF

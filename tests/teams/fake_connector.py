@@ -68,6 +68,7 @@ class FakeConnector:
     fail_with: int | None = None
     delay: float = 0.0
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _chats: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _key: rsa.RSAPrivateKey = field(
         default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048)
     )
@@ -148,7 +149,7 @@ class FakeConnector:
         failed = await self._record(request, "create")
         if failed:
             return failed
-        n = next(self._ids)
+        n = next(self._chats)
         return JSONResponse({"id": f"a:created-{n}", "activityId": f"created-activity-{n}"})
 
     async def _activity(self, request: Request) -> Response:
