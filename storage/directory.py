@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -298,3 +298,46 @@ async def channel_with_plg(
 
 async def channels_of_plg(session: AsyncSession, plg_id: int) -> Sequence[Channel]:
     return (await session.scalars(select(Channel).where(Channel.plg_id == plg_id))).all()
+
+
+async def person_by_platform_id(
+    session: AsyncSession, *, platform: str, tenant_id: str, platform_user_id: str
+) -> Person | None:
+    """A person by the platform's own ids, without creating the school or the person."""
+    return await session.scalar(
+        select(Person)
+        .join(School, School.id == Person.school_id)
+        .where(
+            School.platform == platform,
+            School.tenant_id == tenant_id,
+            Person.platform_user_id == platform_user_id,
+        )
+    )
+
+
+def profile_is_fresh(person: Person, *, now: datetime, max_age: timedelta) -> bool:
+    """Whether the platform profile stored for ``person`` is recent enough to use."""
+    fetched = person.profile_fetched_at
+    return fetched is not None and timedelta(0) <= now - fetched < max_age
+
+
+async def update_profile(
+    session: AsyncSession,
+    *,
+    school_id: int,
+    platform_user_id: str,
+    display_name: str,
+    locale: str | None,
+    now: datetime,
+) -> Person:
+    """Store a profile just fetched from the platform (created on first sight)."""
+    person = await ensure_person(
+        session,
+        school_id=school_id,
+        platform_user_id=platform_user_id,
+        display_name=display_name,
+        locale=locale,
+        now=now,
+    )
+    person.profile_fetched_at = now
+    return person

@@ -1,0 +1,100 @@
+"""``POST /slack/events``: one Request URL for the Events API, slash commands and
+interactivity. This is the HTTP border, in this order:
+
+1. bodies over :data:`MAX_BODY` get 413, unread beyond that;
+2. the signature and timestamp are checked before the body is parsed (401), so a
+   forged or replayed request is never parsed, routed or logged; Bolt checks it once
+   more in its own middleware;
+3. a body that is not UTF-8, JSON or a form, or that does not have the shape plgbot
+   routes on, gets 400 (:func:`adapters.slack.payloads.problem`);
+4. Bolt dispatches; listeners acknowledge at once and queue the work.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.adapter.starlette.async_handler import to_starlette_response
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.request.internals import parse_body
+from slack_sdk.signature import SignatureVerifier
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from adapters.slack.payloads import problem
+
+log = logging.getLogger("plgbot.slack")
+
+# Slack's payloads are a few KB (a full modal state perhaps 100 KB); 1 MB is plenty.
+MAX_BODY = 1_000_000
+
+
+class BodyTooLargeError(Exception):
+    pass
+
+
+class Endpoint:
+    def __init__(self, app: AsyncApp, signing_secret: str) -> None:
+        self._app = app
+        self._verifier = SignatureVerifier(signing_secret)
+
+    async def handle(self, request: Request) -> Response:
+        try:
+            raw = await _read(request)
+        except BodyTooLargeError:
+            return _error(413, "request body too large")
+        if not self._signed(raw, request):
+            log.info("Slack: refused a request with a missing, bad or stale signature")
+            return _error(401, "invalid request")
+        try:
+            body = raw.decode("utf-8")
+            parsed = parse_body(body, _content_type(request))
+        except ValueError:
+            # UnicodeDecodeError and JSONDecodeError are both ValueErrors.
+            log.info("Slack: refused a signed request that is not UTF-8 JSON or a form")
+            return _error(400, "malformed body")
+        reason = problem(parsed)
+        if reason is not None:
+            log.info("Slack: refused a signed request (%s)", reason)
+            return _error(400, "unexpected payload")
+        try:
+            bolt_request = AsyncBoltRequest(
+                body=body, query=dict(request.query_params), headers=dict(request.headers)
+            )
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            log.info("Slack: refused a signed request Bolt cannot read (%s)", type(error).__name__)
+            return _error(400, "unexpected payload")
+        return to_starlette_response(await self._app.async_dispatch(bolt_request))
+
+    def _signed(self, raw: bytes, request: Request) -> bool:
+        timestamp = request.headers.get("x-slack-request-timestamp")
+        signature = request.headers.get("x-slack-signature")
+        if not timestamp or not signature or not timestamp.isdigit():
+            return False
+        try:
+            return self._verifier.is_valid(raw, timestamp, signature)
+        except UnicodeDecodeError:
+            # The verifier decodes the body; Slack only ever signs UTF-8.
+            return False
+
+
+async def _read(request: Request) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
+        raise BodyTooLargeError
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise BodyTooLargeError
+    return bytes(body)
+
+
+def _content_type(request: Request) -> str | None:
+    value = request.headers.get("content-type")
+    return value.split(";")[0].strip().lower() if value else None
+
+
+def _error(status: int, message: str) -> Response:
+    return JSONResponse({"error": message}, status_code=status)

@@ -1,0 +1,29 @@
+"""The Home tab: the person's overview from the core (their PLGs, ties and what they
+shared, by knowledge type) and a button that opens the "log a conversation" modal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapters.slack.modal import OPEN_ACTION
+from adapters.slack.render import render
+from bot.catalogue import Language, text
+from bot.messages import OutboundMessage
+
+# A Home tab holds at most 100 blocks; one is the button.
+HOME_BLOCKS = 99
+
+
+def home_view(overview: OutboundMessage, language: Language) -> dict[str, Any]:
+    """The view for ``views.publish``."""
+    blocks = render(overview, max_blocks=HOME_BLOCKS - 1).blocks
+    button = {
+        "type": "button",
+        "action_id": OPEN_ACTION,
+        "style": "primary",
+        "text": {"type": "plain_text", "text": text(language, "form.open"), "emoji": True},
+    }
+    return {
+        "type": "home",
+        "blocks": [*blocks, {"type": "divider"}, {"type": "actions", "elements": [button]}],
+    }

@@ -1,0 +1,225 @@
+"""Bolt listeners: acknowledge at once, then do the work in :class:`AfterAck`.
+
+Each listener only reads the payload's shape (already checked by
+:mod:`adapters.slack.payloads`) and hands off; the conversion to core events lives in
+:mod:`adapters.slack.events`, the views in :mod:`adapters.slack.modal` and
+:mod:`adapters.slack.home`, delivery in :mod:`adapters.slack.replies`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import events, modal
+from adapters.slack.background import AfterAck
+from adapters.slack.home import home_view
+from adapters.slack.identity import Identity
+from adapters.slack.payloads import (
+    AppHomeOpened,
+    BlockActions,
+    EventEnvelope,
+    MessageEvent,
+    SlashCommand,
+    ViewPayload,
+)
+from adapters.slack.profiles import ChannelNames, Profiles
+from adapters.slack.replies import Replies, Where
+from bot.events import ChannelRef, InteractionForm
+from bot.service import Bot
+
+log = logging.getLogger("plgbot.slack")
+
+ANYTHING = re.compile(r".*", re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class Listeners:
+    bot: Bot
+    client: AsyncWebClient
+    identity: Identity
+    profiles: Profiles
+    channels: ChannelNames
+    replies: Replies
+    work: AfterAck
+
+    def register(self, app: AsyncApp) -> None:
+        """Bolt runs the first listener that matches, so the catch-alls come last:
+        every payload Slack may send gets its 200, and none is logged as unhandled."""
+        app.event("app_mention")(self.on_message)
+        app.event("message")(self.on_message)
+        app.event("app_home_opened")(self.on_home_opened)
+        app.event(ANYTHING)(self.on_other_event)
+        app.command(re.compile(r"^/plg$"))(self.on_command)
+        app.action(modal.OPEN_ACTION)(self.on_open_form)
+        app.action(ANYTHING)(self.on_other_action)
+        app.view_submission(modal.CALLBACK_ID)(self.on_form_submitted)
+        app.view(ANYTHING)(self.on_other)
+        app.shortcut(ANYTHING)(self.on_other)
+        app.command(ANYTHING)(self.on_other)
+
+    # Events: Bolt has acknowledged them before the listener runs.
+
+    async def on_message(self, body: dict[str, Any]) -> None:
+        self.work.submit("message", lambda: self._message(body))
+
+    async def on_home_opened(self, body: dict[str, Any]) -> None:
+        self.work.submit("home", lambda: self._home(body))
+
+    async def on_other_event(self, body: dict[str, Any]) -> None:
+        log.debug("Slack: ignored event %s", body["event"]["type"])
+
+    # Interactivity and commands: acknowledged here, first thing.
+
+    async def on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        self.work.submit("command", lambda: self._command(body))
+
+    async def on_open_form(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        payload = BlockActions.model_validate(body)
+        team = payload.team.id if payload.team else None
+        channel = payload.channel.id if payload.channel else None
+        self.work.submit(
+            "open form",
+            lambda: self._open_form(team, payload.user.id, payload.trigger_id, channel),
+        )
+
+    async def on_other_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        # Buttons of features still to come (question rounds) arrive here until then.
+        log.info("Slack: no handler for action %s; acknowledged", body["actions"][0]["action_id"])
+
+    async def on_form_submitted(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        payload = ViewPayload.model_validate(body)
+        result = modal.read_submission(payload.view, author=payload.user.id)
+        if isinstance(result, dict):
+            await ack(response_action="errors", errors=result)
+            return
+        await ack()
+        self.work.submit("form", lambda: self._log_form(payload, result))
+
+    async def on_other(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        log.info("Slack: no handler for %s; acknowledged", body.get("type") or "command")
+
+    # After the acknowledgement.
+
+    async def _message(self, body: dict[str, Any]) -> None:
+        envelope = EventEnvelope.model_validate(body)
+        try:
+            event = MessageEvent.model_validate(body["event"])
+        except ValidationError as error:
+            log.debug("Slack: dropped a malformed message event (%s)", _fields(error))
+            return
+        me = await self.identity.get()
+        how = events.reading(envelope.event.type, event, me)
+        if how is None:
+            return
+        if how == "delete":
+            await self.bot.handle(events.deleted(envelope, event, me))
+            return
+        inbound, where = await events.message(
+            envelope,
+            event,
+            how,
+            me=me,
+            people=self.profiles.people,
+            channel_name=self.channels.name,
+        )
+        await self.replies.send(where, await self.bot.handle(inbound))
+
+    async def _command(self, body: dict[str, Any]) -> None:
+        payload = SlashCommand.model_validate(body)
+        if payload.text.strip().lower() in modal.COMMAND_WORDS:
+            await self._open_form(
+                payload.team_id, payload.user_id, payload.trigger_id, payload.channel_id
+            )
+            return
+        inbound, where = await events.command(
+            payload,
+            me=await self.identity.get(),
+            people=self.profiles.people,
+            channel_name=self.channels.name,
+            now=self.bot.clock.now(),
+        )
+        await self.replies.send(where, await self.bot.handle(inbound))
+
+    async def _home(self, body: dict[str, Any]) -> None:
+        envelope = EventEnvelope.model_validate(body)
+        try:
+            event = AppHomeOpened.model_validate(body["event"])
+        except ValidationError as error:
+            log.debug("Slack: dropped a malformed app_home_opened (%s)", _fields(error))
+            return
+        if event.tab != "home":
+            return
+        school = events.school_of(envelope.team_id, await self.identity.get())
+        person = await self.profiles.person(school, event.user)
+        if person.is_bot:
+            return
+        overview = await self.bot.overview(school, person)
+        language = await self.bot.language_of(school, person)
+        await _call(
+            self.client.views_publish(user_id=event.user, view=home_view(overview, language))
+        )
+
+    async def _open_form(
+        self, team_id: str | None, user_id: str, trigger_id: str, channel_id: str | None
+    ) -> None:
+        me = await self.identity.get()
+        school = events.school_of(team_id or me.team_id, me)
+        person = await self.profiles.person(school, user_id)
+        choices = await self.bot.form_choices(school, person)
+        channel = channel_id if channel_id and not channel_id.startswith("D") else None
+        view = modal.log_form(choices, channel_id=channel)
+        await _call(self.client.views_open(trigger_id=trigger_id, view=view))
+
+    async def _log_form(self, payload: ViewPayload, submission: modal.Submission) -> None:
+        me = await self.identity.get()
+        team = payload.team.id if payload.team else me.team_id
+        school = events.school_of(team, me)
+        people = await self.profiles.people(school, (payload.user.id, *submission.colleagues))
+        colleagues = tuple(
+            people[user_id]
+            for user_id in submission.colleagues
+            if not people[user_id].is_bot and user_id != me.user_id
+        )
+        channel = (
+            ChannelRef(submission.channel_id, await self.channels.name(submission.channel_id))
+            if submission.channel_id
+            else ChannelRef(payload.user.id, is_direct=True)
+        )
+        form = InteractionForm(
+            school=school,
+            # One modal logs once: a second delivery of the same submission is a no-op.
+            event_id=f"view-{payload.view.id}",
+            author=people[payload.user.id],
+            channel=channel,
+            colleagues=colleagues,
+            origin=submission.origin,
+            knowledge=submission.knowledge,
+            plg=submission.plg,
+            sent_at=self.bot.clock.now(),
+            note=submission.note,
+        )
+        await self.replies.send(Where.direct_to(payload.user.id), await self.bot.handle(form))
+
+
+async def _call(request: Any) -> None:
+    """A Web API call whose failure is worth a log line, not an exception."""
+    try:
+        await request
+    except SlackApiError as error:
+        log.warning("Slack: %s", error.response.get("error", "API error"))
+
+
+def _fields(error: ValidationError) -> str:
+    return ", ".join(sorted({".".join(str(p) for p in e["loc"]) for e in error.errors()}))

@@ -1,0 +1,92 @@
+"""Where the core's replies go in Slack, and sending them there.
+
+- a direct message with the bot: into that DM;
+- a slash command: through its ``response_url`` (works in any channel, even where the
+  bot is not a member), ephemeral unless the core says the whole channel may see it;
+- a mention in a channel: ``chat.postEphemeral`` to the author for private replies,
+  ``chat.postMessage`` otherwise; in the thread when the person wrote in one or the
+  reply asks for it;
+- a submitted form or a Home tab button: a DM to the person.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from adapters.slack.render import render
+from bot.messages import OutboundMessage, Visibility
+
+log = logging.getLogger("plgbot.slack")
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """Where a person spoke to the bot. ``channel_id`` is the DM's id for direct
+    messages, or the person's user id when the reply should open one."""
+
+    channel_id: str
+    user_id: str
+    is_direct: bool
+    message_ts: str | None = None
+    thread_ts: str | None = None
+    response_url: str | None = None
+
+    @classmethod
+    def direct_to(cls, user_id: str) -> Where:
+        return cls(channel_id=user_id, user_id=user_id, is_direct=True)
+
+
+class Replies:
+    def __init__(self, client: AsyncWebClient, retry_handlers: list[AsyncRetryHandler]) -> None:
+        self._client = client
+        self._retry_handlers = retry_handlers
+
+    async def send(self, where: Where, messages: Sequence[OutboundMessage]) -> None:
+        """Send each message; a failure is logged and the next one still goes."""
+        for message in messages:
+            try:
+                await self._send(where, message)
+            except SlackApiError as error:
+                log.warning("Slack: reply not sent (%s)", error.response.get("error", "error"))
+            except (OSError, TimeoutError) as error:
+                log.warning("Slack: reply not sent (%s)", type(error).__name__)
+
+    async def _send(self, where: Where, message: OutboundMessage) -> None:
+        rendered = render(message)
+        private = message.visibility is Visibility.PRIVATE
+        if where.response_url is not None:
+            hook = AsyncWebhookClient(where.response_url, retry_handlers=self._retry_handlers)
+            answer = await hook.send(
+                text=rendered.text,
+                blocks=rendered.blocks,
+                response_type="ephemeral" if private else "in_channel",
+                replace_original=False,
+            )
+            if answer.status_code != 200:
+                log.warning("Slack: response_url answered %s", answer.status_code)
+            return
+        thread = where.thread_ts or (where.message_ts if message.in_thread else None)
+        if private and not where.is_direct:
+            await self._client.chat_postEphemeral(
+                channel=where.channel_id,
+                user=where.user_id,
+                text=rendered.text,
+                blocks=rendered.blocks,
+                thread_ts=thread,
+            )
+            return
+        await self._client.chat_postMessage(
+            channel=where.channel_id,
+            text=rendered.text,
+            blocks=rendered.blocks,
+            thread_ts=thread,
+            unfurl_links=False,
+            unfurl_media=False,
+        )

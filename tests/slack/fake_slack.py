@@ -1,0 +1,224 @@
+"""A fake Slack Web API on loopback, in the spirit of bolt-python's
+``tests/mock_web_api_server``: it answers the methods plgbot calls, records every call,
+and can be told to answer 429 (with ``Retry-After``) or 500, or to answer slowly.
+
+Response URLs of slash commands point here too (``/hooks/...``), so what the bot
+"responds" is recorded like any other call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from tests.live_server import serving
+
+BOT_TOKEN = "xoxb-test-0123456789"
+APP_TOKEN = "xapp-test-0123456789"
+TEAM_ID = "T0SCHOOL01"
+TEAM_NAME = "De School"
+BOT_USER = "U0PLGBOT0"
+BOT_ID = "B0PLGBOT0"
+
+PEOPLE: dict[str, dict[str, Any]] = {
+    "U0ANOUK01": {"name": "anouk", "real_name": "Anouk de Vries", "locale": "nl-NL"},
+    "U0BRAM002": {"name": "bram", "real_name": "Bram Jansen", "locale": "en-US"},
+    "U0CHANT03": {"name": "chantal", "real_name": "Chantal Bakker", "locale": "nl-NL"},
+    "U0DIRK004": {"name": "dirk", "real_name": "Dirk Visser", "locale": "nl-NL"},
+    # Someone whose display name tries to broadcast when pasted into mrkdwn.
+    "U0MALLORY": {"name": "mallory", "real_name": "<!channel> & <@U0ANOUK01>", "locale": "en-GB"},
+    BOT_USER: {"name": "plgbot", "real_name": "plgbot", "locale": "en-US", "is_bot": True},
+    "U0OTHERBT": {"name": "otherbot", "real_name": "Other bot", "locale": "en-US", "is_bot": True},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    method: str
+    args: dict[str, Any]
+    at: float
+    status: int
+
+
+@dataclass(slots=True)
+class _Trouble:
+    status: int
+    times: int
+    retry_after: int | None = None
+
+
+@dataclass
+class FakeSlack:
+    """State of the fake: recorded calls, planned failures and delays."""
+
+    url: str = ""
+    calls: list[Call] = field(default_factory=list)
+    socket_url: str = ""
+    _trouble: dict[str, _Trouble] = field(default_factory=dict)
+    _delay: dict[str, float] = field(default_factory=dict)
+    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    _views: int = 0
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def hook_url(self, name: str = "T0SCHOOL01/1234567890/abcdefghijkl") -> str:
+        return f"{self.url}/hooks/commands/{name}"
+
+    def fail(
+        self, method: str, *, status: int, times: int = 1, retry_after: int | None = None
+    ) -> None:
+        """Answer the next ``times`` calls of ``method`` with ``status``."""
+        self._trouble[method] = _Trouble(status, times, retry_after)
+
+    def slow(self, method: str, seconds: float) -> None:
+        self._delay[method] = seconds
+
+    def of(self, method: str) -> list[Call]:
+        """Calls of ``method`` that were answered with 200."""
+        return [c for c in self.calls if c.method == method and c.status == 200]
+
+    async def wait_for(self, method: str, count: int = 1, within: float = 10) -> list[Call]:
+        """Wait until ``method`` was answered successfully ``count`` times."""
+
+        async def enough() -> None:
+            async with self._changed:
+                await self._changed.wait_for(lambda: len(self.of(method)) >= count)
+
+        try:
+            await asyncio.wait_for(enough(), within)
+        except TimeoutError:
+            seen = [c.method for c in self.calls]
+            message = f"{method} x{count} not called within {within}s; saw {seen}"
+            raise AssertionError(message) from None
+        return self.of(method)
+
+    async def _record(self, method: str, args: dict[str, Any], status: int) -> None:
+        async with self._changed:
+            self.calls.append(Call(method, args, time.monotonic(), status))
+            self._changed.notify_all()
+
+    async def api(self, request: Request) -> Response:
+        method = request.path_params["method"]
+        args = await _arguments(request)
+        if method in self._delay:
+            await asyncio.sleep(self._delay[method])
+        trouble = self._trouble.get(method)
+        if trouble is not None and trouble.times > 0:
+            trouble.times -= 1
+            await self._record(method, args, trouble.status)
+            headers = {"Retry-After": str(trouble.retry_after)} if trouble.retry_after else {}
+            body = {"ok": False, "error": "ratelimited" if trouble.status == 429 else "fatal"}
+            return JSONResponse(body, status_code=trouble.status, headers=headers)
+        token = request.headers.get("authorization", "")
+        expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
+        if token != f"Bearer {expected}":
+            await self._record(method, args, 401)
+            return JSONResponse({"ok": False, "error": "invalid_auth"})
+        answer = self._answer(method, args)
+        await self._record(method, args, 200)
+        return JSONResponse(answer)
+
+    async def hook(self, request: Request) -> Response:
+        await self._record("response_url", await _arguments(request), 200)
+        return PlainTextResponse("ok")
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        match method:
+            case "auth.test":
+                return {
+                    "ok": True,
+                    "url": "https://deschool.slack.com/",
+                    "team": TEAM_NAME,
+                    "user": "plgbot",
+                    "team_id": TEAM_ID,
+                    "user_id": BOT_USER,
+                    "bot_id": BOT_ID,
+                    "is_enterprise_install": False,
+                }
+            case "users.info":
+                return _user(str(args.get("user", "")))
+            case "conversations.info":
+                channel = str(args.get("channel", ""))
+                name = {"C0PLGDATA1": "plg-datateam-havo3", "C0STAFFRM1": "lerarenkamer"}
+                if channel not in name:
+                    return {"ok": False, "error": "channel_not_found"}
+                return {"ok": True, "channel": {"id": channel, "name": name[channel]}}
+            case "chat.postMessage":
+                return {"ok": True, "channel": args.get("channel"), "ts": _ts()}
+            case "chat.postEphemeral":
+                return {"ok": True, "message_ts": _ts()}
+            case "views.open" | "views.publish":
+                self._views += 1
+                view = dict(args.get("view") or {})
+                return {"ok": True, "view": {**view, "id": f"V0FAKE{self._views:04d}"}}
+            case "apps.connections.open":
+                return {"ok": True, "url": self.socket_url}
+        return {"ok": False, "error": "unknown_method"}
+
+
+def _user(user_id: str) -> dict[str, Any]:
+    person = PEOPLE.get(user_id)
+    if person is None:
+        return {"ok": False, "error": "user_not_found"}
+    return {
+        "ok": True,
+        "user": {
+            "id": user_id,
+            "team_id": TEAM_ID,
+            "name": person["name"],
+            "real_name": person["real_name"],
+            "tz": "Europe/Amsterdam",
+            "locale": person["locale"],
+            "is_bot": person.get("is_bot", False),
+            "deleted": False,
+            "profile": {"real_name": person["real_name"], "display_name": person["name"]},
+        },
+    }
+
+
+def _ts() -> str:
+    return f"{time.time():.6f}"
+
+
+async def _arguments(request: Request) -> dict[str, Any]:
+    """Query, form or JSON arguments, as slack_sdk sends them (JSON-encoded form values
+    such as ``blocks`` are decoded)."""
+    args: dict[str, Any] = dict(request.query_params)
+    body = await request.body()
+    kind = request.headers.get("content-type", "")
+    if body and kind.startswith("application/json"):
+        args.update(json.loads(body))
+    elif body:
+        form = await request.form()
+        for key, value in form.items():
+            args[key] = value
+    for key in ("blocks", "view"):
+        if isinstance(args.get(key), str):
+            args[key] = json.loads(args[key])
+    return args
+
+
+@asynccontextmanager
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack()
+    app = Starlette(
+        routes=[
+            Route("/api/{method}", fake.api, methods=["GET", "POST"]),
+            Route("/hooks/{path:path}", fake.hook, methods=["POST"]),
+        ]
+    )
+    async with serving(app) as url:
+        fake.url = url
+        yield fake

@@ -1,0 +1,204 @@
+"""The real ``plgbot serve`` app on loopback, wired to the fake Slack, and a client that
+signs requests the way Slack does."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import httpx
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from adapters.server import build_app
+from adapters.settings import Settings
+from bot.clock import FixedClock
+from storage import Database
+from storage.models import Base, Interaction, Person
+from tests.live_server import serving
+from tests.slack.fake_slack import BOT_TOKEN, Call, FakeSlack
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+ANOUK, BRAM, CHANTAL, DIRK = "U0ANOUK01", "U0BRAM002", "U0CHANT03", "U0DIRK004"
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "slack"
+# The fixtures were sent on 2025-11-21 around 10:10 UTC; the bot's clock stands just
+# after, so they fall inside its 12-week window.
+FIXTURE_NOW = datetime(2025, 11, 21, 12, 0, tzinfo=UTC)
+
+
+def fixture_json(name: str) -> dict[str, Any]:
+    data = json.loads((FIXTURES / name).read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+def fixture_form(name: str) -> dict[str, str]:
+    return dict(parse_qsl((FIXTURES / name).read_text().strip(), keep_blank_values=True))
+
+
+def fixture_payload(name: str) -> dict[str, Any]:
+    data = json.loads(fixture_form(name)["payload"])
+    assert isinstance(data, dict)
+    return data
+
+
+def sign(body: bytes, timestamp: int, secret: str = SECRET) -> str:
+    signature = SignatureVerifier(secret).generate_signature(timestamp=str(timestamp), body=body)
+    assert signature is not None
+    return signature
+
+
+class Plgbot:
+    """The running server: post signed requests to it, read its database."""
+
+    def __init__(self, url: str, fake: FakeSlack, db: Database, http: httpx.AsyncClient) -> None:
+        self.url = url
+        self.fake = fake
+        self.db = db
+        self.http = http
+        self.stack = AsyncExitStack()
+
+    async def stop(self) -> None:
+        """Shut the server down gracefully: the work it acknowledged is finished after."""
+        await self.stack.aclose()
+
+    async def post(
+        self,
+        body: bytes,
+        *,
+        content_type: str = "application/json",
+        timestamp: int | None = None,
+        signature: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        stamp = int(time.time()) if timestamp is None else timestamp
+        sent = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": str(stamp),
+            "X-Slack-Signature": signature if signature is not None else sign(body, stamp),
+            **(headers or {}),
+        }
+        return await self.http.post(f"{self.url}/slack/events", content=body, headers=sent)
+
+    async def event(self, payload: dict[str, Any], **kwargs: Any) -> httpx.Response:
+        return await self.post(json.dumps(payload).encode(), **kwargs)
+
+    async def form(self, fields: dict[str, str], **kwargs: Any) -> httpx.Response:
+        body = urlencode(fields).encode()
+        return await self.post(body, content_type="application/x-www-form-urlencoded", **kwargs)
+
+    async def interactive(self, payload: dict[str, Any], **kwargs: Any) -> httpx.Response:
+        return await self.form({"payload": json.dumps(payload)}, **kwargs)
+
+    async def command(self, text: str, *, user: str, channel: str = "C0PLGDATA1") -> httpx.Response:
+        fields = fixture_form("slash_command_heard.txt")
+        fields.update(
+            text=text,
+            user_id=user,
+            channel_id=channel,
+            channel_name="directmessage" if channel.startswith("D") else "plg-datateam-havo3",
+            trigger_id=f"{time.monotonic_ns()}.1.{user}",
+            response_url=self.fake.hook_url(),
+        )
+        return await self.form(fields)
+
+    async def dm(self, text: str, *, user: str, event_id: str) -> httpx.Response:
+        payload = fixture_json("message_im.json")
+        payload["event_id"] = event_id
+        payload["event"].update(text=text, user=user, channel=f"D{user[1:]}", ts=_ts())
+        return await self.event(payload)
+
+    async def expect(self, method: str, sending: Awaitable[httpx.Response]) -> Call:
+        """Send, check the acknowledgement, and wait for the bot's next ``method`` call."""
+        seen = len(self.fake.of(method))
+        response = await sending
+        assert response.status_code == 200, response.text
+        return (await self.fake.wait_for(method, seen + 1))[seen]
+
+    async def edges(self) -> list[tuple[str, str, str, int]]:
+        """Stored interactions as (source, target, origin, knowledge bits)."""
+        source, target = aliased(Person), aliased(Person)
+        async with self.db.session() as session:
+            rows = await session.execute(
+                select(
+                    source.platform_user_id,
+                    target.platform_user_id,
+                    Interaction.origin,
+                    Interaction.knowledge,
+                )
+                .join(source, source.id == Interaction.source_id)
+                .join(target, target.id == Interaction.target_id)
+                .order_by(Interaction.id)
+            )
+            return [(s, t, o, k) for s, t, o, k in rows]
+
+    async def count(self, model: type[Base]) -> int:
+        async with self.db.session() as session:
+            return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+@asynccontextmanager
+async def start_plgbot(
+    tmp_path: Path,
+    fake: FakeSlack,
+    *,
+    clock: FixedClock | None = None,
+    app_token: str | None = None,
+    signing_secret: str | None = SECRET,
+) -> AsyncIterator[Plgbot]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'plgbot.db'}"
+    db = Database(url)
+    await db.upgrade()
+    settings = Settings(
+        database_url=url,
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=signing_secret,
+        slack_app_token=app_token,
+        slack_api_url=fake.api_url,
+    )
+    app = build_app(settings, clock=clock or FixedClock(FIXTURE_NOW))
+    try:
+        async with httpx.AsyncClient(timeout=10) as http:
+            bot = Plgbot("", fake, db, http)
+            bot.url = await bot.stack.enter_async_context(serving(app))
+            try:
+                yield bot
+            finally:
+                await bot.stop()
+    finally:
+        await db.dispose()
+
+
+async def link_plg_channel(bot: Plgbot) -> None:
+    """Anouk starts the data team's PLG in her DM and links #plg-datateam-havo3 with
+    ``/plg link``, as a lead would."""
+    started = await bot.expect(
+        "chat.postMessage",
+        bot.dm(
+            "plg nieuw Datateam havo-3 focus te veel havo-3-leerlingen blijven zitten",
+            user=ANOUK,
+            event_id="Ev0SETUP0001",
+        ),
+    )
+    assert "Datateam havo-3" in started.args["text"]
+    linked = await bot.expect(
+        "response_url",
+        bot.command("koppel Datateam havo-3 <#C0PLGDATA1|plg-datateam-havo3>", user=ANOUK),
+    )
+    assert "#plg-datateam-havo3 is nu het kanaal van Datateam havo-3" in linked.args["text"]
+
+
+_sent = itertools.count(1)
+
+
+def _ts() -> str:
+    """A message ts just before the bot's clock, unique per message."""
+    return f"{FIXTURE_NOW.timestamp() - 3600 + next(_sent):.6f}"
