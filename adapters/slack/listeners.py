@@ -8,6 +8,7 @@ Each listener only reads the payload's shape (already checked by
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import events, modal
+from adapters.slack import buttons, events, modal
 from adapters.slack.background import AfterAck
 from adapters.slack.home import home_view
 from adapters.slack.identity import Identity
@@ -32,7 +33,7 @@ from adapters.slack.payloads import (
 )
 from adapters.slack.profiles import ChannelNames, Profiles
 from adapters.slack.replies import Replies, Where
-from bot.events import ChannelRef, InteractionForm
+from bot.events import ActionInvoked, ChannelRef, InteractionForm
 from bot.service import Bot
 
 log = logging.getLogger("plgbot.slack")
@@ -59,8 +60,10 @@ class Listeners:
         app.event(ANYTHING)(self.on_other_event)
         app.command(re.compile(r"^/plg$"))(self.on_command)
         app.action(modal.OPEN_ACTION)(self.on_open_form)
+        app.action(buttons.ACTION_ID)(self.on_button)
         app.action(ANYTHING)(self.on_other_action)
         app.view_submission(modal.CALLBACK_ID)(self.on_form_submitted)
+        app.view_submission(buttons.ANSWER_CALLBACK_ID)(self.on_answer)
         app.view(ANYTHING)(self.on_other)
         app.shortcut(ANYTHING)(self.on_other)
         app.command(ANYTHING)(self.on_other)
@@ -91,6 +94,24 @@ class Listeners:
             "open form",
             lambda: self._open_form(team, payload.user.id, payload.trigger_id, channel),
         )
+
+    async def on_button(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        payload = BlockActions.model_validate(body)
+        button = buttons.pressed(payload.actions[0].value)
+        if button is None:
+            log.info("Slack: a button without a core action; acknowledged")
+            return
+        self.work.submit("button", lambda: self._button(payload, button))
+
+    async def on_answer(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        payload = ViewPayload.model_validate(body)
+        answer = buttons.read_answer(payload.view.private_metadata, payload.view.state.values)
+        if answer is None or not answer.text:
+            await ack(response_action="errors", errors={buttons.ANSWER_BLOCK: "…"})
+            return
+        await ack()
+        self.work.submit("answer", lambda: self._answer(payload, answer))
 
     async def on_other_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
@@ -182,6 +203,62 @@ class Listeners:
         view = modal.log_form(choices, channel_id=channel)
         await _call(self.client.views_open(trigger_id=trigger_id, view=view))
 
+    async def _button(self, payload: BlockActions, button: buttons.Pressed) -> None:
+        me = await self.identity.get()
+        school = events.school_of(payload.team.id if payload.team else me.team_id, me)
+        container = payload.container
+        channel_id = (payload.channel.id if payload.channel else None) or (
+            container.channel_id if container else None
+        )
+        message_ts = container.message_ts if container else None
+        if button.asks_text is not None:
+            label = payload.actions[0].text.text if payload.actions[0].text else ""
+            context = {"c": channel_id, "m": message_ts}
+            view = buttons.answer_modal(button, label=label, context=context)
+            await _call(self.client.views_open(trigger_id=payload.trigger_id, view=view))
+            return
+        digest = hashlib.sha256(f"{payload.user.id}:{payload.trigger_id}".encode()).hexdigest()
+        pressed = ActionInvoked(
+            school=school,
+            event_id=f"action-{digest[:40]}",
+            author=await self.profiles.person(school, payload.user.id),
+            channel=_channel(channel_id, payload.user.id),
+            action=button.action,
+            value=button.value,
+            sent_at=self.bot.clock.now(),
+            message_id=message_ts,
+        )
+        where = Where(
+            channel_id=channel_id or payload.user.id,
+            user_id=payload.user.id,
+            is_direct=channel_id is None or channel_id.startswith("D"),
+            thread_ts=container.thread_ts if container else None,
+            response_url=payload.response_url,
+        )
+        await self.replies.send(where, await self.bot.handle(pressed))
+
+    async def _answer(self, payload: ViewPayload, answer: buttons.Answer) -> None:
+        me = await self.identity.get()
+        school = events.school_of(payload.team.id if payload.team else me.team_id, me)
+        pressed = ActionInvoked(
+            school=school,
+            event_id=f"view-{payload.view.id}",
+            author=await self.profiles.person(school, payload.user.id),
+            channel=_channel(answer.channel_id, payload.user.id),
+            action=answer.action,
+            value=answer.value,
+            sent_at=self.bot.clock.now(),
+            text=answer.text,
+            message_id=answer.message_ts,
+        )
+        direct = answer.channel_id is None or answer.channel_id.startswith("D")
+        where = Where(
+            channel_id=answer.channel_id or payload.user.id,
+            user_id=payload.user.id,
+            is_direct=direct,
+        )
+        await self.replies.send(where, await self.bot.handle(pressed))
+
     async def _log_form(self, payload: ViewPayload, submission: modal.Submission) -> None:
         me = await self.identity.get()
         team = payload.team.id if payload.team else me.team_id
@@ -211,6 +288,12 @@ class Listeners:
             note=submission.note,
         )
         await self.replies.send(Where.direct_to(payload.user.id), await self.bot.handle(form))
+
+
+def _channel(channel_id: str | None, user_id: str) -> ChannelRef:
+    if channel_id is None:
+        return ChannelRef(user_id, is_direct=True)
+    return ChannelRef(channel_id, is_direct=channel_id.startswith("D"))
 
 
 async def _call(request: Any) -> None:

@@ -78,10 +78,21 @@ class TeamRef(Shape):
     id: SlackId
 
 
+class ActionText(Shape):
+    text: Short = ""
+
+
 class Action(Shape):
     action_id: Short
     block_id: Short | None = None
-    value: Short | None = None
+    value: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    text: ActionText | None = None
+
+
+class Container(Shape):
+    message_ts: Ts | None = None
+    thread_ts: Ts | None = None
+    channel_id: SlackId | None = None
 
 
 class ChannelRefPayload(Shape):
@@ -95,6 +106,8 @@ class BlockActions(Shape):
     trigger_id: Short
     actions: Annotated[list[Action], Field(min_length=1, max_length=25)]
     channel: ChannelRefPayload | None = None
+    container: Container | None = None
+    response_url: Annotated[str, StringConstraints(pattern=r"^https?://\S{1,500}$")] | None = None
 
 
 class ViewState(Shape):

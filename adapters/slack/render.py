@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.slack.buttons import actions_block
 from adapters.slack.markup import escape
-from bot.messages import Bullets, Facts, Heading, OutboundMessage, Paragraph
+from bot.messages import Actions, Bullets, Facts, Heading, OutboundMessage, Paragraph
 
 # Block Kit limits: a section's text 3000 characters, a header 150, 10 fields per
 # section of 2000 each, 50 blocks in a message (100 in a Home tab or modal).
@@ -40,6 +41,9 @@ def render(message: OutboundMessage, *, max_blocks: int = MESSAGE_BLOCKS) -> Ren
                 blocks.extend(sections("\n".join(f"• {escape(item)}" for item in items)))
             case Facts(pairs):
                 blocks.extend(_facts(pairs))
+            case Actions(buttons):
+                if (actions := actions_block(buttons)) is not None:
+                    blocks.append(actions)
     if len(blocks) > max_blocks:
         blocks = [*blocks[: max_blocks - 1], *sections("…")]
     return Rendered(text=_clip(escape(message.plain_text), SECTION_LIMIT), blocks=blocks)

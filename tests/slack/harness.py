@@ -3,10 +3,11 @@ signs requests the way Slack does."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -122,6 +123,15 @@ class Plgbot:
         response = await sending
         assert response.status_code == 200, response.text
         return (await self.fake.wait_for(method, seen + 1))[seen]
+
+    async def stored(
+        self, done: Callable[[list[tuple[str, str, str, int]]], bool], within: float = 10
+    ) -> None:
+        """Wait until the stored edges satisfy ``done`` (for work that posts nothing)."""
+        deadline = time.monotonic() + within
+        while not done(await self.edges()):
+            assert time.monotonic() < deadline, f"not stored within {within}s"
+            await asyncio.sleep(0.02)
 
     async def edges(self) -> list[tuple[str, str, str, int]]:
         """Stored interactions as (source, target, origin, knowledge bits)."""
