@@ -13,6 +13,7 @@ from typing import Any
 
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botframework.connector.auth import AuthenticationConstants
+from msrest.exceptions import ClientException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -112,6 +113,11 @@ class TeamsApp:
         except BadActivityError as error:
             log.info("refused a Teams activity: %s", error)
             return PlainTextResponse(str(error), status_code=error.status)
+        except ClientException as error:
+            # The Bot Connector refused or did not answer our reply. What the activity
+            # stored stays stored (a redelivery is recognised and changes nothing).
+            log.error("could not answer in Teams: %s: %s", type(error).__name__, error)
+            return PlainTextResponse("Bot Connector unavailable", status_code=502)
         if invoke is not None:
             return JSONResponse(invoke.body, status_code=int(invoke.status))
         return Response(status_code=200)

@@ -4,7 +4,6 @@ rounds, nudges and digests go through here."""
 
 from __future__ import annotations
 
-import logging
 from copy import copy
 
 from botbuilder.core import TurnContext
@@ -23,8 +22,6 @@ from bot.clock import Clock
 from bot.events import SchoolRef
 from bot.messages import OutboundMessage
 from storage import Database
-
-log = logging.getLogger("plgbot.teams")
 
 
 class NoConversationError(LookupError):

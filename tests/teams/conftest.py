@@ -156,7 +156,11 @@ def message(
                 "text": f"<at>{person.name}</at>",
             }
         )
-    conversation: dict[str, Any] = {"conversationType": kind, "tenantId": TENANT, "id": conversation_id}
+    conversation: dict[str, Any] = {
+        "conversationType": kind,
+        "tenantId": TENANT,
+        "id": conversation_id,
+    }
     if kind != "personal":
         conversation["isGroup"] = True
     body: dict[str, Any] = {

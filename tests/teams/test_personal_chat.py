@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.teams.conftest import Teams, fixture
+from tests.teams.conftest import DIRK, Teams, fixture, message
 
 
 async def test_help_in_personal_chat_is_answered_with_a_card_in_english(teams: Teams) -> None:
@@ -14,3 +14,67 @@ async def test_help_in_personal_chat_is_answered_with_a_card_in_english(teams: T
     assert reply.reply_to_id == "1763721600500"
     assert "plgbot helps what your PLG learns reach the whole school." in reply.card_text
     assert reply.body["recipient"]["id"] == "29:1chantal"
+
+
+async def test_dutch_commands_are_answered_in_dutch(teams: Teams) -> None:
+    chat = "a:1dirk-personal"
+    hulp = message(
+        "hulp",
+        author=DIRK,
+        conversation_id=chat,
+        activity_id="1763723000001",
+        kind="personal",
+        bot_mentioned=False,
+        locale="nl-NL",
+    )
+    lijst = message(
+        "plg lijst",
+        author=DIRK,
+        conversation_id=chat,
+        activity_id="1763723000002",
+        kind="personal",
+        bot_mentioned=False,
+        locale="nl-NL",
+    )
+
+    assert (await teams.post(hulp)).status_code == 200
+    assert (await teams.post(lijst)).status_code == 200
+
+    first, second = teams.connector.sent
+    assert "plgbot helpt wat jullie PLG leert" in first.card_text
+    assert "plg lid NAAM" in first.card_text
+    assert "nog geen PLG's" in second.card_text
+    assert {c.conversation_id for c in teams.connector.sent} == {chat}
+
+
+async def test_switching_language_answers_in_the_new_language(teams: Teams) -> None:
+    switch = message(
+        "taal en",
+        author=DIRK,
+        conversation_id="a:1dirk-personal",
+        activity_id="1763723000003",
+        kind="personal",
+        bot_mentioned=False,
+    )
+    assert (await teams.post(switch)).status_code == 200
+    [reply] = teams.connector.sent
+    assert "From now on I'll talk English with you." in reply.card_text
+
+
+async def test_a_redelivered_command_is_answered_once(teams: Teams) -> None:
+    for _ in range(3):
+        assert (await teams.post(fixture("message_personal"))).status_code == 200
+    assert len(teams.connector.sent) == 1
+
+
+async def test_when_the_connector_fails_the_answer_is_502_and_a_retry_changes_nothing(
+    teams: Teams,
+) -> None:
+    teams.connector.fail_with = 500
+    failed = await teams.post(fixture("message_personal"))
+    teams.connector.fail_with = None
+    retried = await teams.post(fixture("message_personal"))
+
+    assert failed.status_code == 502
+    assert retried.status_code == 200
+    assert len(teams.connector.sent) == 1  # the failed attempt only
