@@ -13,6 +13,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import wraps
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import click
@@ -230,3 +231,46 @@ def serve(host: str | None, port: int | None) -> None:
         log_level=settings.log_level.lower(),
         access_log=False,
     )
+
+
+@main.command("teams-package")
+@click.option("--app-id", required=True, help="The bot's Microsoft App ID (MICROSOFT_APP_ID).")
+@click.option("--host", required=True, help="Public host name of plgbot, e.g. plgbot.school.nl.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=Path("plgbot-teams.zip"),
+    show_default=True,
+)
+@click.option("--version", "app_version", default="1.0.0", show_default=True)
+@click.option("--developer", default="plgbot", show_default=True, help="Shown in the app store.")
+@click.option("--website-url", help="Default: https://HOST/")
+@click.option("--privacy-url", help="Default: the website URL.")
+@click.option("--terms-url", help="Default: the website URL.")
+def teams_package(
+    app_id: str,
+    host: str,
+    output: Path,
+    app_version: str,
+    developer: str,
+    website_url: str | None,
+    privacy_url: str | None,
+    terms_url: str | None,
+) -> None:
+    """Write the Microsoft Teams app package (manifest and icons) to upload in Teams."""
+    from adapters.teams.package import PackageError, PackageInfo, write_package
+
+    info = PackageInfo(
+        app_id=app_id.strip(),
+        host=host.strip().lower().removeprefix("https://").rstrip("/"),
+        version=app_version,
+        developer=developer,
+        website_url=website_url,
+        privacy_url=privacy_url,
+        terms_url=terms_url,
+    )
+    try:
+        written = write_package(info, output)
+    except PackageError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"wrote {written}; messaging endpoint: https://{info.host}/api/messages")
