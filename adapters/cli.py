@@ -221,6 +221,8 @@ def serve(host: str | None, port: int | None) -> None:
     from adapters.server import build_app
 
     settings = settings_or_exit()
+    # The adapters say at INFO which platforms are on and which variables switch them on.
+    logging.getLogger("plgbot").setLevel(settings.log_level)
     database = open_database(settings)
     asyncio.run(_upgrade_and_close(database))
     app = build_app(settings)
