@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute
 
 from adapters.server import AppContext
 from adapters.slack.app import PATH, SlackAdapter
+from adapters.slack.messenger import SlackMessenger
 
 log = logging.getLogger("plgbot.slack")
 
@@ -47,6 +48,7 @@ def routes(context: AppContext) -> Sequence[BaseRoute]:
         )
         return []
     context.lifespans.append(slack.running)
+    context.messengers.register("slack", slack.messenger)
     mounted = slack.routes()
     log.info(
         "Slack: on%s%s",
@@ -56,4 +58,4 @@ def routes(context: AppContext) -> Sequence[BaseRoute]:
     return mounted
 
 
-__all__ = ["SlackAdapter", "adapter", "routes"]
+__all__ = ["SlackAdapter", "SlackMessenger", "adapter", "routes"]

@@ -22,6 +22,7 @@ from adapters.slack.background import AfterAck
 from adapters.slack.endpoint import Endpoint
 from adapters.slack.identity import Identity
 from adapters.slack.listeners import Listeners
+from adapters.slack.messenger import SlackMessenger
 from adapters.slack.profiles import ChannelNames, Profiles
 from adapters.slack.replies import Replies
 from adapters.slack.socket_mode import socket_mode
@@ -85,6 +86,7 @@ class SlackAdapter:
             token=bot_token, base_url=api_url, retry_handlers=retry_handlers()
         )
         self.identity = Identity(self.client)
+        self.messenger = SlackMessenger(self.client)
         self.work = AfterAck()
         self.app = AsyncApp(
             name="plgbot",

@@ -9,8 +9,11 @@ import statistics
 import time
 from pathlib import Path
 
+import pytest
+from slack_sdk.errors import SlackApiError
+
 from storage.models import Interaction
-from tests.slack.fake_slack import FakeSlack
+from tests.slack.fake_slack import BOT_TOKEN, FakeSlack
 from tests.slack.harness import (
     ANOUK,
     CHANTAL,
@@ -140,3 +143,38 @@ async def test_an_edit_changes_nothing(plgbot: Plgbot) -> None:
     assert (await plgbot.event(edited)).status_code == 200
     await plgbot.stop()
     assert [(s, t) for s, t, _, _ in await plgbot.edges()] == [(ANOUK, DIRK)]
+
+
+async def test_the_messenger_posts_on_its_own_initiative(slack: FakeSlack, tmp_path: Path) -> None:
+    from adapters.server import AppContext
+    from adapters.settings import Settings
+    from adapters.slack import routes
+    from bot.events import SchoolRef
+    from bot.messages import Heading, OutboundMessage, Paragraph
+    from bot.service import Bot
+    from storage import Database
+
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'm.db'}",
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret="s",
+        slack_api_url=slack.api_url,
+    )
+    db = Database(settings.database_url)
+    context = AppContext(settings, Bot(db), db)
+    assert routes(context)
+    school = SchoolRef("slack", "T0SCHOOL01")
+    messenger = context.messengers.for_school(school)
+    message = OutboundMessage(blocks=(Heading("Vraag van de week"), Paragraph("a < b")))
+    ts = await messenger.post_to_channel(
+        school=school, channel_id="C0PLGDATA1", message=message, thread_id="1.2"
+    )
+    posted = (await slack.wait_for("chat.postMessage"))[0]
+    assert ts and posted.args["thread_ts"] == "1.2"
+    assert posted.args["blocks"][1]["text"]["text"] == "a &lt; b"
+    await messenger.send_private(school=school, user_id=DIRK, message=message)
+    assert (await slack.wait_for("chat.postMessage", 2))[1].args["channel"] == DIRK
+    slack.fail("chat.postMessage", status=500, times=2)
+    with pytest.raises(SlackApiError):
+        await messenger.send_private(school=school, user_id=DIRK, message=message)
+    await db.dispose()
