@@ -13,6 +13,15 @@ from bot.catalogue import Language
 from bot.events import InboundMessage
 from bot.interactions import Origin
 from bot.knowledge import KnowledgeType
+from bot.round_commands import (
+    ANSWER_WORDS,
+    HOLIDAY_WORDS,
+    ROUND_WORDS,
+    RoundCommand,
+    parse_answer,
+    parse_holiday,
+    parse_round,
+)
 
 MENTION = "\u2063"  # invisible separator: cannot be typed by accident in chat
 
@@ -92,6 +101,7 @@ Command = (
     | ShowNetwork
     | ShowHelp
     | SetLanguage
+    | RoundCommand
     | Unknown
 )
 
@@ -189,6 +199,14 @@ def parse(event: InboundMessage) -> Parsed:
         return Parsed(SetLanguage(code), _LANGUAGE_WORDS[first])
     if first == "plg":
         return _parse_plg(words[words.index(leading[0]) + 1 :])
+    if first in ROUND_WORDS or first in ANSWER_WORDS or first in HOLIDAY_WORDS:
+        rest = text.split(leading[0], 1)[1]
+        if first in ANSWER_WORDS:
+            return Parsed(parse_answer(rest), ANSWER_WORDS[first])
+        if first in HOLIDAY_WORDS:
+            return Parsed(parse_holiday(rest), HOLIDAY_WORDS[first])
+        command, language = parse_round(rest)
+        return Parsed(command, language or ROUND_WORDS[first])
     interaction = _parse_interaction(words)
     if interaction is not None:
         return interaction

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import plgs, sharing
+from bot import plgs, round_replies, sharing, whiteboard
 from bot.actions import handler_for
 from bot.catalogue import Language, as_language, text
 from bot.clock import Clock, SystemClock
@@ -40,6 +40,16 @@ from bot.knowledge import ALL_TYPES, KnowledgeType
 from bot.messages import Bullets, OutboundMessage, Paragraph
 from bot.my_network import my_network
 from bot.overview import overview
+from bot.round_commands import (
+    AddHoliday,
+    AnswerRound,
+    ChangeRound,
+    EditRound,
+    ListHolidays,
+    ListRounds,
+    NewRound,
+    ShowAgenda,
+)
 from bot.turn import Context, Turn
 from storage import Database, directory, interactions
 from storage.events import claim_event
@@ -89,6 +99,19 @@ class Bot:
                 session, school, event.author, parsed.language if parsed else None
             )
             turn = ctx.turn(event)
+            if not event.channel.is_direct:
+                # The channels plgbot has seen are the ones a question round may use.
+                await directory.ensure_channel(
+                    session,
+                    school_id=school.id,
+                    platform_channel_id=event.channel.channel_id,
+                    name=event.channel.name,
+                )
+            if parsed is None or isinstance(parsed.command, Unknown):
+                # A reply in the thread of a posted round question answers the round.
+                answered = await round_replies.thread_reply(turn)
+                if answered is not None:
+                    return answered
             if parsed is None or (
                 # Teams delivers channel messages only when they mention the bot: one
                 # that is no command is still a conversation in the PLG channel.
@@ -250,6 +273,17 @@ async def _dispatch(turn: Turn, command: Command) -> list[OutboundMessage]:
             return _set_language(turn, code)
         case ShowHelp():
             return [help_message(turn)]
+        case (
+            NewRound()
+            | EditRound()
+            | ListRounds()
+            | ChangeRound()
+            | ShowAgenda()
+            | AnswerRound()
+            | ListHolidays()
+            | AddHoliday()
+        ):
+            return await whiteboard.handle(turn, command)
         case Unknown():
             return [help_message(turn, unknown=True)]
 
@@ -276,6 +310,7 @@ async def _forget(session: AsyncSession, school: School, event: MessageDeleted) 
     """A deleted message takes what it logged out of the network."""
     key = f"{event.school.platform}:{event.school.tenant_id}:{event.channel.channel_id}"
     await interactions.delete_interactions_of_message(session, f"{key}:{event.message_id}")
+    await round_replies.forget_message(session, f"{key}:{event.message_id}")
     channel = await directory.channel_with_plg(session, school.id, event.channel.channel_id)
     if channel is not None:
         await interactions.delete_post(session, channel[0].id, event.message_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Occurrence
@@ -66,3 +66,21 @@ async def unconfirmed_occurrences(
     if kind is not None:
         query = query.where(Occurrence.kind == kind)
     return (await session.scalars(query)).all()
+
+
+async def take_over_occurrence(
+    session: AsyncSession, occurrence_id: int, *, claimed_before: datetime, now: datetime
+) -> bool:
+    """Re-claim an unfinished occurrence whose claim is older than ``claimed_before``
+    (its process died mid-way). True for exactly one of several concurrent callers:
+    the update only matches while the old claim is still in place."""
+    result = await session.execute(
+        update(Occurrence)
+        .where(
+            Occurrence.id == occurrence_id,
+            Occurrence.done_at.is_(None),
+            Occurrence.claimed_at < claimed_before,
+        )
+        .values(claimed_at=now)
+    )
+    return max(getattr(result, "rowcount", 0), 0) == 1

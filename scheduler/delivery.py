@@ -1,0 +1,92 @@
+"""Do one scheduled send at most once, and never lose it: claim, send, confirm.
+
+1. Claim the occurrence (kind, key, due) in its own committed transaction. Whoever
+   inserted the row does the work; everyone else stops.
+2. Send, passing the caller's idempotency key to the messenger.
+3. Record what came back and mark the occurrence done, in one transaction.
+
+A process that dies between 2 and 3 leaves an unconfirmed claim. Once the claim is
+older than ``lease`` (longer than any send takes), the next run takes it over (one
+winner, by a conditional update) and sends again with the same key: a messenger that
+can find its earlier post by key returns it instead of posting twice. One that cannot
+(Teams) posts a second time; that window is the time between the platform accepting
+the post and our commit, milliseconds in practice. Past ``grace`` an unconfirmed claim
+is marked ``failed`` instead, since a question posted days late is worse than none.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import Database
+from storage.occurrences import (
+    claim_occurrence,
+    find_occurrence,
+    finish_occurrence,
+    take_over_occurrence,
+)
+
+log = logging.getLogger("plgbot.scheduler")
+
+Send = Callable[[], Awaitable[str]]
+Record = Callable[[AsyncSession, str], Awaitable[None]]
+
+
+class Delivery:
+    def __init__(self, db: Database, *, lease: timedelta, grace: timedelta) -> None:
+        self.db = db
+        self.lease = lease
+        self.grace = grace
+
+    async def once(
+        self,
+        *,
+        kind: str,
+        key: str,
+        due: datetime,
+        now: datetime,
+        send: Send | None,
+        record: Record | None = None,
+        outcome: str = "done",
+        grace: timedelta | None = None,
+    ) -> bool:
+        """Run ``send`` for this occurrence unless it was (or is being) done; True if
+        this call did it. Without ``send`` the occurrence is only marked with
+        ``outcome`` (e.g. ``skipped``). A failing send raises and stays unconfirmed.
+        ``grace`` overrides how long after ``due`` an unconfirmed claim is retried."""
+        occurrence_id = await self._claim(
+            kind=kind, key=key, due=due, now=now, grace=grace or self.grace
+        )
+        if occurrence_id is None:
+            return False
+        result = await send() if send is not None else None
+        async with self.db.session() as session:
+            if record is not None and result is not None:
+                await record(session, result)
+            await finish_occurrence(session, occurrence_id, now=now, outcome=outcome, result=result)
+        return True
+
+    async def _claim(
+        self, *, kind: str, key: str, due: datetime, now: datetime, grace: timedelta
+    ) -> int | None:
+        async with self.db.session() as session:
+            claimed = await claim_occurrence(session, kind=kind, key=key, due_at=due, now=now)
+        if claimed is not None:
+            return claimed
+        async with self.db.session() as session:
+            existing = await find_occurrence(session, kind=kind, key=key, due_at=due)
+            if existing is None or existing.done_at is not None:
+                return None
+            if now - due > grace:
+                log.warning("giving up on %s %s due %s: never confirmed", kind, key, due)
+                await finish_occurrence(session, existing.id, now=now, outcome="failed")
+                return None
+            stale = now - self.lease
+            if not await take_over_occurrence(session, existing.id, claimed_before=stale, now=now):
+                return None  # another process is on it right now
+            log.info("re-sending %s %s due %s with the same key", kind, key, due)
+            return existing.id
