@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from aiohttp import ClientError
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -61,7 +62,7 @@ class Identity:
         again later, so a Slack hiccup at startup does not stop the server."""
         try:
             await self.get()
-        except (SlackApiError, OSError, TimeoutError) as error:
+        except (SlackApiError, OSError, TimeoutError, ClientError) as error:
             log.warning("Slack: auth.test failed at startup (%s); will retry", _reason(error))
 
     def authorize(self) -> Callable[..., Awaitable[AuthorizeResult]]:

@@ -14,6 +14,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -88,7 +89,7 @@ class Profiles:
         except SlackApiError as error:
             log.warning("Slack: users.info failed (%s)", error.response.get("error", "error"))
             return known or PersonRef(user_id)
-        except (OSError, TimeoutError) as error:
+        except (OSError, TimeoutError, ClientError) as error:
             log.warning("Slack: users.info unreachable (%s)", type(error).__name__)
             return known or PersonRef(user_id)
         user = answer.get("user")
@@ -142,7 +143,7 @@ class ChannelNames:
         except SlackApiError as error:
             log.info("Slack: conversations.info failed (%s)", error.response.get("error"))
             return known[0] if known else None
-        except (OSError, TimeoutError):
+        except (OSError, TimeoutError, ClientError):
             return known[0] if known else None
         channel = answer.get("channel")
         name = channel.get("name") if isinstance(channel, dict) else None

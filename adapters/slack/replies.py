@@ -15,6 +15,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -55,7 +56,7 @@ class Replies:
                 await self._send(where, message)
             except SlackApiError as error:
                 log.warning("Slack: reply not sent (%s)", error.response.get("error", "error"))
-            except (OSError, TimeoutError) as error:
+            except (OSError, TimeoutError, ClientError) as error:
                 log.warning("Slack: reply not sent (%s)", type(error).__name__)
 
     async def _send(self, where: Where, message: OutboundMessage) -> None:
