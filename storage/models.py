@@ -248,41 +248,6 @@ class RoundPost(Base):
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class RoundOccurrence(Base):
-    """One posting of a round and its reply window: replies, the halfway nudge and the
-    closing agenda belong to it. ``question`` is the text as it was posted, so a later
-    edit does not rewrite what colleagues answered. ``status``: ``open``, ``closed``
-    or ``cancelled``. (The generic :class:`Occurrence` rows are the exactly-once claims
-    of the posts and messages it causes.)"""
-
-    __tablename__ = "round_occurrences"
-    __table_args__ = (UniqueConstraint("round_id", "due_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("question_rounds.id", ondelete="CASCADE"))
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    halfway_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    closes_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    question: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="open")
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-
-class RoundPost(Base):
-    """Where a round occurrence was posted: a thread reply to it is a round reply."""
-
-    __tablename__ = "round_posts"
-    __table_args__ = (UniqueConstraint("channel_id", "platform_message_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    occurrence_id: Mapped[int] = mapped_column(
-        ForeignKey("round_occurrences.id", ondelete="CASCADE"), index=True
-    )
-    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
-    platform_message_id: Mapped[str] = mapped_column(String(128))
-    posted_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
 class RoundReply(Base):
     __tablename__ = "round_replies"
 
