@@ -17,13 +17,13 @@ from urllib.parse import parse_qsl, urlencode
 import httpx
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
 
 from adapters.server import build_app
 from adapters.settings import Settings
 from bot.clock import FixedClock
 from storage import Database
-from storage.models import Base, Interaction, Person
+from storage.models import Base
+from tests.helpers import edges as stored_edges
 from tests.live_server import serving
 from tests.slack.fake_slack import BOT_TOKEN, Call, FakeSlack
 
@@ -135,20 +135,7 @@ class Plgbot:
 
     async def edges(self) -> list[tuple[str, str, str, int]]:
         """Stored interactions as (source, target, origin, knowledge bits)."""
-        source, target = aliased(Person), aliased(Person)
-        async with self.db.session() as session:
-            rows = await session.execute(
-                select(
-                    source.platform_user_id,
-                    target.platform_user_id,
-                    Interaction.origin,
-                    Interaction.knowledge,
-                )
-                .join(source, source.id == Interaction.source_id)
-                .join(target, target.id == Interaction.target_id)
-                .order_by(Interaction.id)
-            )
-            return [(s, t, o, k) for s, t, o, k in rows]
+        return await stored_edges(self.db)
 
     async def count(self, model: type[Base]) -> int:
         async with self.db.session() as session:
