@@ -19,7 +19,7 @@ from typing import Any, ParamSpec, TypeVar
 import click
 
 from adapters.settings import Settings, SettingsError, load_settings
-from bot.clock import SystemClock
+from bot.clock import Clock, SystemClock
 from bot.config import BotConfig
 from bot.network_report import (
     EdgeRow,
@@ -59,9 +59,9 @@ def open_database(settings: Settings) -> Database:
     )
 
 
-def make_bot(settings: Settings, db: Database) -> Bot:
+def make_bot(settings: Settings, db: Database, clock: Clock | None = None) -> Bot:
     config = BotConfig(window_weeks=settings.window_weeks, default_language=settings.language)
-    return Bot(db, clock=SystemClock(), config=config)
+    return Bot(db, clock=clock or SystemClock(), config=config)
 
 
 @click.group()
@@ -97,14 +97,18 @@ async def db_upgrade() -> None:
 @click.option("--school", default="demo", show_default=True, help="School (tenant) to use.")
 @run_async
 async def console(as_name: str | None, school: str) -> None:
-    """Chat with plgbot in the terminal, or run a script from stdin."""
+    """Chat with plgbot in the terminal, or run a script from stdin. The scheduler runs
+    in-process while you chat; /wait lets time pass."""
     from adapters.console import ConsoleSession, run_console
+    from adapters.console.scheduling import ConsoleClock
 
     settings = settings_or_exit()
     database = open_database(settings)
     try:
         await database.upgrade()
-        session = ConsoleSession(make_bot(settings, database), database, school=school)
+        clock = ConsoleClock()
+        bot = make_bot(settings, database, clock)
+        session = ConsoleSession(bot, database, school=school, clock=clock)
         code = await run_console(session, as_name=as_name)
     finally:
         await database.dispose()
@@ -214,8 +218,14 @@ def _jsonable(report: NetworkReport) -> dict[str, Any]:
 @main.command()
 @click.option("--host", help="Interface to listen on (default: PLGBOT_HOST).")
 @click.option("--port", type=int, help="Port (default: PLGBOT_PORT).")
-def serve(host: str | None, port: int | None) -> None:
-    """Run the HTTP server: /healthz, and Slack/Teams endpoints when configured."""
+@click.option(
+    "--no-scheduler",
+    is_flag=True,
+    help="Serve only; another process runs the scheduled jobs (extra web workers).",
+)
+def serve(host: str | None, port: int | None, no_scheduler: bool) -> None:
+    """Run the HTTP server: /healthz, and Slack/Teams endpoints when configured; and,
+    unless --no-scheduler, the scheduler (one process at a time runs its jobs)."""
     import uvicorn
 
     from adapters.server import build_app
@@ -225,7 +235,7 @@ def serve(host: str | None, port: int | None) -> None:
     logging.getLogger("plgbot").setLevel(settings.log_level)
     database = open_database(settings)
     asyncio.run(_upgrade_and_close(database))
-    app = build_app(settings)
+    app = build_app(settings, run_scheduler=not no_scheduler)
     uvicorn.run(
         app,
         host=host or settings.host,
@@ -276,3 +286,8 @@ def teams_package(
     except PackageError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"wrote {written}; messaging endpoint: https://{info.host}/api/messages")
+
+
+# The question-round commands (agenda, holidays) live in their own module; importing
+# it registers them on ``main``.
+from adapters import cli_rounds  # noqa: E402, F401

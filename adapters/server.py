@@ -3,7 +3,13 @@ adapters are configured. Each platform package may offer ``routes(app_context)``
 package that is absent or not configured is simply not mounted. What a platform needs
 running while the server runs (background work, a Socket Mode connection) it adds to
 ``AppContext.lifespans``; the server enters those at startup and leaves them at
-shutdown."""
+shutdown.
+
+With ``run_scheduler`` the server also runs the scheduler (question rounds and the
+other jobs of :func:`scheduler.sources.job_sources`) for the platforms mounted here.
+Only one process runs jobs at a time: on PostgreSQL a second server's scheduler waits
+on an advisory lock, on SQLite on a file lock (:mod:`scheduler.leader`). Extra web
+workers are started with ``plgbot serve --no-scheduler``."""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Protocol
 
 from starlette.applications import Starlette
@@ -27,6 +34,8 @@ from bot.clock import Clock, SystemClock
 from bot.config import BotConfig
 from bot.ports import Messengers
 from bot.service import Bot
+from scheduler import PlgScheduler, leader_lock_for
+from scheduler.sources import job_sources
 from storage import Database
 
 log = logging.getLogger("plgbot.server")
@@ -67,8 +76,11 @@ async def healthz(_: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-def build_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
-    """The whole server for these settings: database, core and configured platforms."""
+def build_app(
+    settings: Settings, *, clock: Clock | None = None, run_scheduler: bool = False
+) -> Starlette:
+    """The whole server for these settings: database, core and configured platforms,
+    and the scheduler if ``run_scheduler`` (``plgbot serve`` asks for it)."""
     db = Database(
         settings.database_url,
         pool_size=settings.db_pool_size,
@@ -76,7 +88,28 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     )
     config = BotConfig(window_weeks=settings.window_weeks, default_language=settings.language)
     bot = Bot(db, clock=clock or SystemClock(), config=config)
-    return create_app(AppContext(settings, bot, db))
+    context = AppContext(settings, bot, db)
+    app = create_app(context)
+    if run_scheduler:
+        # Last in, so it starts after (and stops before) the platforms it posts through.
+        context.lifespans.append(partial(scheduling, context))
+    return app
+
+
+@asynccontextmanager
+async def scheduling(context: AppContext) -> AsyncIterator[None]:
+    """Run the scheduler while the server runs. Entered after the platforms registered
+    their messengers, so every mounted platform's rounds are posted."""
+    runner = PlgScheduler(
+        job_sources(context.bot, context.messengers),
+        leader_lock_for(context.db),
+        clock=context.bot.clock,
+    )
+    runner.start()
+    try:
+        yield
+    finally:
+        await runner.stop()
 
 
 def create_app(context: AppContext) -> Starlette:

@@ -141,7 +141,7 @@ def _sections(
             facts.append(
                 (
                     t("agenda.roles"),
-                    ", ".join(f"{roles.get(f'demo.role.{r}', r)} {n}" for r, n in agenda.by_role),
+                    ", ".join(f"{roles.get(f'demo.role.{r}', r)}: {n}" for r, n in agenda.by_role),
                 )
             )
         if agenda.by_department:
@@ -149,7 +149,7 @@ def _sections(
                 (
                     t("agenda.departments"),
                     ", ".join(
-                        f"{d or t('agenda.no_department')} {n}" for d, n in agenda.by_department
+                        f"{d or t('agenda.no_department')}: {n}" for d, n in agenda.by_department
                     ),
                 )
             )

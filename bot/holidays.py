@@ -29,8 +29,9 @@ import yaml
 from bot.catalogue import Language, text
 from bot.messages import Bullets, Heading, OutboundMessage
 from bot.round_commands import AddHoliday
+from bot.round_messages import zone_of
 from bot.turn import Context
-from storage import directory
+from storage import Database, directory
 from storage import holidays as store
 from storage.holidays import HolidaySpan
 
@@ -187,3 +188,30 @@ def _as_date(value: object) -> date | None:
         except ValueError:
             return None
     return None
+
+
+class UnknownSchoolError(LookupError):
+    pass
+
+
+async def import_holidays(
+    db: Database, school_key: str, filename: str, data: bytes
+) -> tuple[int, Imported]:
+    """Read a holiday file and store its holidays for the school (tenant id or name):
+    (how many were new, what was read)."""
+    async with db.session() as session:
+        school = await directory.find_school(session, school_key)
+        if school is None:
+            raise UnknownSchoolError(f"no school {school_key!r}")
+        imported = read_holiday_file(filename, data, zone_of(school))
+        added = await store.add_holidays(session, school.id, imported.spans)
+    return added, imported
+
+
+async def school_holidays(db: Database, school_key: str) -> list[HolidaySpan]:
+    async with db.session() as session:
+        school = await directory.find_school(session, school_key)
+        if school is None:
+            raise UnknownSchoolError(f"no school {school_key!r}")
+        found = await store.holidays_of_school(session, school.id)
+        return [HolidaySpan(h.name, h.starts_on, h.ends_on) for h in found]

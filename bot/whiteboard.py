@@ -1,10 +1,12 @@
-"""The whiteboard question-round commands in one place for :mod:`bot.service`, and the
-lead's view of a round's agenda so far (``round agenda N``)."""
+"""The whiteboard question-round commands in one place for :mod:`bot.service`, the
+lead's view of a round's agenda so far (``round agenda N``), and the Markdown agenda
+for the command line."""
 
 from __future__ import annotations
 
 from bot import holidays, round_replies, rounds
-from bot.agenda import agenda_message, compile_agenda
+from bot.agenda import agenda_markdown, agenda_message, compile_agenda
+from bot.catalogue import DEFAULT_LANGUAGE, Language, as_language
 from bot.messages import OutboundMessage, Visibility
 from bot.round_commands import (
     AddHoliday,
@@ -19,7 +21,9 @@ from bot.round_commands import (
 )
 from bot.round_messages import zone_of
 from bot.turn import Turn
+from storage import Database
 from storage import rounds as store
+from storage.models import QuestionRound, School
 
 
 async def handle(turn: Turn, command: RoundCommand) -> list[OutboundMessage]:
@@ -53,3 +57,23 @@ async def show_agenda(turn: Turn, command: ShowAgenda) -> list[OutboundMessage]:
     agenda = await compile_agenda(turn.session, question_round, occurrence)
     shown = agenda_message(turn.language, agenda, zone_of(turn.school))
     return [OutboundMessage(blocks=shown.blocks, visibility=Visibility.PRIVATE)]
+
+
+class UnknownRoundError(LookupError):
+    """``plgbot agenda`` was given a round number that does not exist."""
+
+
+async def agenda_document(db: Database, round_id: int, language: Language | None = None) -> str:
+    """The Markdown agenda of the round's latest occurrence (``plgbot agenda ROUND``),
+    in ``language`` or else the school's."""
+    async with db.session() as session:
+        question_round = await session.get(QuestionRound, round_id)
+        school = await session.get(School, question_round.school_id) if question_round else None
+        if question_round is None or school is None:
+            raise UnknownRoundError(f"there is no round {round_id}")
+        occurrence = await store.latest_occurrence(session, round_id)
+        if occurrence is None:
+            raise UnknownRoundError(f"round {round_id} has not been posted yet")
+        agenda = await compile_agenda(session, question_round, occurrence)
+    chosen = language or as_language(school.language) or DEFAULT_LANGUAGE
+    return agenda_markdown(chosen, agenda, zone_of(school))

@@ -102,8 +102,8 @@ class RoundJobs:
             plg = await session.get(PLG, question_round.plg_id)
             assert plg is not None
             plan = await self._plan(session, question_round, school, now)
-        for due in plan.posts_due:
-            await self._post(question_round, school, plg, due, now)
+        # Close what is due before posting the next question: at a Monday 08:00 that
+        # ends one week and starts the next, the agenda comes first.
         async with self.db.session() as session:
             current = await store.occurrences_of(session, question_round.id, status="open")
         for occurrence in current:
@@ -117,6 +117,8 @@ class RoundJobs:
         for occurrence in closed:
             if occurrence.closed_at and now - occurrence.closed_at <= self.agenda_grace:
                 await self._send_agenda(question_round, school, plg, occurrence, now)
+        for due in plan.posts_due:
+            await self._post(question_round, school, plg, due, now)
 
     async def _plan(
         self, session: AsyncSession, question_round: QuestionRound, school: School, now: datetime

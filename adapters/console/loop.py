@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable
 from typing import TextIO
 
+from adapters.console.scheduling import start_scheduler
 from adapters.console.session import ConsoleError, ConsoleSession
 
 
@@ -18,13 +20,36 @@ async def run_console(
 ) -> int:
     """Run until /quit or end of input. A script (stdin not a TTY) is echoed as a
     transcript; lines starting with ``# `` are comments. Returns an exit code: 1 if a
-    scripted console command failed, so scripts in CI fail loudly."""
+    scripted console command failed, so scripts in CI fail loudly.
+
+    Interactively the scheduler runs in the background and its posts are printed as
+    they come. A script runs no background scheduler, so its transcript is the same on
+    every run: it lets time pass with ``/wait``."""
     interactive = stdin.isatty()
-    failed = False
 
     def show(lines: list[str]) -> None:
         for line in lines:
             print(line, file=stdout, flush=True)
+
+    runner = start_scheduler(session) if interactive else None
+    if runner is not None:
+        session.listener = show
+    try:
+        return await _loop(session, as_name, stdin, stdout, interactive, show)
+    finally:
+        if runner is not None:
+            await runner.stop()
+
+
+async def _loop(
+    session: ConsoleSession,
+    as_name: str | None,
+    stdin: TextIO,
+    stdout: TextIO,
+    interactive: bool,
+    show: Callable[[list[str]], None],
+) -> int:
+    failed = False
 
     if as_name:
         try:

@@ -1,27 +1,38 @@
 """A console chat session: who you are, where you post, and the messages so far.
 
 It plays the role errbot's test backend plays: a test sends a line and reads what the
-bot answered, through the real core and a real database.
+bot answered, through the real core and a real database. What the scheduler posts on
+its own (question rounds) arrives through :class:`ConsoleMessenger` as numbered
+messages too: printed at once when a ``listener`` is set (interactive use), else shown
+before the answer to the next line.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from adapters.console.messenger import ConsoleMessenger
 from adapters.console.render import render
+from adapters.console.scheduling import SteppableClock, parse_duration, run_until
 from bot.catalogue import Language, as_language, text
 from bot.clock import Clock, SystemClock
-from bot.events import ChannelRef, InboundMessage, PersonRef, SchoolRef
+from bot.events import ActionInvoked, ChannelRef, InboundMessage, PersonRef, SchoolRef
 from bot.knowledge import HASHTAGS
+from bot.messages import Actions, Button, OutboundMessage
+from bot.ports import Messengers
+from bot.round_messages import when, zone_of
 from bot.service import Bot
+from scheduler.sources import job_sources
 from storage import Database, directory
 from storage.models import Person
 
 PLATFORM = "console"
 BOT_NAME = "plgbot"
 DIRECT = ChannelRef(channel_id="dm", name=None, is_direct=True)
+BOT = PersonRef(user_id=BOT_NAME, display_name=BOT_NAME, is_bot=True)
 
 _MENTION = re.compile(r"@([\w.\-]*\w)")
 _CHANNEL = re.compile(r"(?<![\w&])#([\w\-]+)")
@@ -36,6 +47,7 @@ class _Posted:
     message_id: str
     channel: ChannelRef
     author: PersonRef
+    buttons: tuple[Button, ...] = ()
 
 
 class ConsoleSession:
@@ -55,6 +67,13 @@ class ConsoleSession:
         self.channel = DIRECT
         self._posted: list[_Posted] = []
         self._language: Language = bot.config.default_language
+        self.messengers = Messengers()
+        self.messengers.register(PLATFORM, ConsoleMessenger(self))
+        # The jobs the console's own scheduler runs (rounds, and whatever joins them).
+        self.sources = job_sources(bot, self.messengers)
+        # Where proactive posts go: printed at once, or kept for the next answer.
+        self.listener: Callable[[list[str]], None] | None = None
+        self._outbox: list[str] = []
 
     def t(self, key: str, **values: object) -> str:
         return text(self._language, key, **values)
@@ -103,12 +122,42 @@ class ConsoleSession:
         line = line.rstrip("\n")
         stripped = line.strip()
         if stripped.startswith("/"):
-            return await self._console_command(stripped)
-        if not stripped:
-            return []
-        if self.me is None:
+            out = await self._console_command(stripped)
+        elif not stripped:
+            out = []
+        elif self.me is None:
             raise ConsoleError("/as NAME")
-        return await self._post(stripped, thread_of=None)
+        else:
+            out = await self._post(stripped, thread_of=None)
+        return self.drain() + out
+
+    def drain(self) -> list[str]:
+        """Proactive posts not shown yet."""
+        shown, self._outbox = self._outbox, []
+        return shown
+
+    def show_bot_post(
+        self,
+        message: OutboundMessage,
+        *,
+        channel: str | None = None,
+        thread_id: str | None = None,
+        to_person: str | None = None,
+    ) -> str:
+        """Show a post plgbot makes on its own; returns its message id."""
+        where = ChannelRef(channel_id=channel, name=channel) if channel else DIRECT
+        posted = _Posted(uuid.uuid4().hex, where, BOT, _buttons(message))
+        self._posted.append(posted)
+        number = len(self._posted)
+        parent = next((i for i, p in enumerate(self._posted, 1) if p.message_id == thread_id), None)
+        place = f"#{channel}" if channel else f"dm @{to_person}"
+        thread = f" ↳[{parent}]" if parent else ""
+        lines = [f"[{number}] {place}{thread} " + render(message, in_channel=True, number=number)]
+        if self.listener is not None:
+            self.listener(lines)
+        else:
+            self._outbox.extend(lines)
+        return posted.message_id
 
     async def _console_command(self, line: str) -> list[str]:
         word, _, rest = line.partition(" ")
@@ -133,6 +182,10 @@ class ConsoleSession:
                 return await self._post(reply.strip(), thread_of=int(number))
             case "/who":
                 return await self.who()
+            case "/press":
+                return await self._press(rest)
+            case "/wait":
+                return await self._wait(rest)
             case "/help":
                 return [line for line in self.t("console.commands").splitlines() if line]
         raise ConsoleError(self.t("console.commands").strip())
@@ -172,8 +225,63 @@ class ConsoleSession:
         thread = f" ↳[{thread_of}]" if thread_of else ""
         out = [f"[{number}] {where}{thread} {self.me.user_id}: {body}"]
         for reply in await self.bot.handle(event):
-            out.append(render(reply, in_channel=not channel.is_direct))
+            out.append(self._shown_reply(reply, channel))
         return out
+
+    def _shown_reply(self, reply: OutboundMessage, channel: ChannelRef) -> str:
+        """A reply; one with buttons gets a number, so ``/press`` can reach it."""
+        buttons = _buttons(reply)
+        if not buttons:
+            return render(reply, in_channel=not channel.is_direct)
+        self._posted.append(_Posted(uuid.uuid4().hex, channel, BOT, buttons))
+        number = len(self._posted)
+        return f"[{number}] " + render(reply, in_channel=not channel.is_direct, number=number)
+
+    async def _press(self, rest: str) -> list[str]:
+        """``/press N [text]`` or ``/press N.2 [text]``: a button press, as a platform
+        would send it after collecting the text the button asks for."""
+        target, _, answer = rest.strip().partition(" ")
+        number, _, index = target.partition(".")
+        if not number.isdigit() or (index and not index.isdigit()):
+            raise ConsoleError("/press N [text]")
+        if self.me is None:
+            raise ConsoleError("/as NAME")
+        if not 1 <= int(number) <= len(self._posted):
+            return [self.t("console.no_such_message", number=number)]
+        posted = self._posted[int(number) - 1]
+        choice = int(index or 1)
+        if not 1 <= choice <= len(posted.buttons):
+            return [self.t("console.scheduler.no_button", number=number, button=choice)]
+        button = posted.buttons[choice - 1]
+        event = ActionInvoked(
+            school=self.school,
+            event_id=uuid.uuid4().hex,
+            author=self.me,
+            channel=posted.channel,
+            action=button.action,
+            value=button.value,
+            sent_at=self.clock.now(),
+            text=answer.strip() or None,
+            message_id=posted.message_id,
+        )
+        said = f": {answer.strip()}" if answer.strip() else ""
+        out = [f"{self.me.user_id} ▸ [{button.label}] on [{number}]{said}"]
+        for reply in await self.bot.handle(event):
+            out.append(self._shown_reply(reply, posted.channel))
+        return out
+
+    async def _wait(self, rest: str) -> list[str]:
+        """``/wait 2d``: let time pass; scheduled jobs run when they fall due."""
+        delta = parse_duration(rest)
+        if delta is None or not isinstance(self.clock, SteppableClock):
+            raise ConsoleError(self.t("console.scheduler.bad_wait"))
+        await run_until(self.sources, self.clock, self.clock.now() + delta)
+        async with self.db.session() as session:
+            school = await directory.find_school(session, self.school.tenant_id)
+        zone = zone_of(school) if school else None
+        now = self.clock.now()
+        shown = when(self._language, now, zone) if zone else now.isoformat()
+        return [*self.drain(), self.t("console.scheduler.waited", when=shown)]
 
     async def _mentions(self, body: str) -> tuple[tuple[PersonRef, ...], tuple[str, ...], bool]:
         known: list[PersonRef] = []
@@ -191,6 +299,10 @@ class ConsoleSession:
                 else:
                     known.append(_ref(person))
         return tuple(known), tuple(unknown), addressed
+
+
+def _buttons(message: OutboundMessage) -> tuple[Button, ...]:
+    return tuple(b for block in message.blocks if isinstance(block, Actions) for b in block.buttons)
 
 
 def _ref(person: Person) -> PersonRef:
