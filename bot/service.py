@@ -121,7 +121,9 @@ class Bot:
             ):
                 await sharing.observe(turn)
                 return []
-            if len(event.text) > self.config.max_command_length:
+            # A round's question has its own, clearer limit (bot.rounds.MAX_QUESTION).
+            long_question = isinstance(parsed.command, NewRound | EditRound)
+            if len(event.text) > self.config.max_command_length and not long_question:
                 return [
                     turn.say(
                         "error.too_long",

@@ -63,7 +63,7 @@ async def rounds_to_schedule(session: AsyncSession) -> Sequence[tuple[QuestionRo
         .where(or_(QuestionRound.status == ACTIVE, has_open))
         .order_by(QuestionRound.id)
     )
-    return [(r, s) for r, s in rows.tuples()]
+    return [(r, s) for r, s in rows]
 
 
 async def ensure_occurrence(
@@ -164,7 +164,7 @@ async def posts_of(
         .where(RoundPost.occurrence_id == occurrence_id)
         .order_by(RoundPost.id)
     )
-    return [(p, c) for p, c in rows.tuples()]
+    return [(p, c) for p, c in rows]
 
 
 async def occurrence_of_post(
@@ -235,7 +235,7 @@ async def replies_of(
         .where(RoundReply.occurrence_id == occurrence_id)
         .order_by(RoundReply.created_at, RoundReply.id)
     )
-    return [(r, p) for r, p in rows.tuples()]
+    return [(r, p) for r, p in rows]
 
 
 async def latest_reply_of(
@@ -292,4 +292,4 @@ async def claims_of_round(
             Occurrence.due_at >= since,
         )
     )
-    return {(kind, key, due): done is not None for kind, key, due, done in rows.tuples()}
+    return {(kind, key, due): done is not None for kind, key, due, done in rows}
