@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -18,6 +17,6 @@ async def slack() -> AsyncIterator[FakeSlack]:
 
 
 @pytest.fixture
-async def plgbot(tmp_path: Path, slack: FakeSlack) -> AsyncIterator[Plgbot]:
-    async with start_plgbot(tmp_path, slack) as bot:
+async def plgbot(database_url: str, slack: FakeSlack) -> AsyncIterator[Plgbot]:
+    async with start_plgbot(database_url, slack) as bot:
         yield bot

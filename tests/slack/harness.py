@@ -144,14 +144,13 @@ class Plgbot:
 
 @asynccontextmanager
 async def start_plgbot(
-    tmp_path: Path,
+    url: str,
     fake: FakeSlack,
     *,
     clock: FixedClock | None = None,
     app_token: str | None = None,
     signing_secret: str | None = SECRET,
 ) -> AsyncIterator[Plgbot]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'plgbot.db'}"
     db = Database(url)
     await db.upgrade()
     settings = Settings(

@@ -91,11 +91,14 @@ async def test_a_retry_storm_is_stored_once_and_answered_once(plgbot: Plgbot) ->
 
 
 async def test_retries_spread_over_two_server_processes_are_stored_once(
-    tmp_path: Path, slack: FakeSlack
+    database_url: str, slack: FakeSlack
 ) -> None:
     """Two servers on one database, as two workers behind a load balancer: the claim is
     a unique row in the database, not a set in memory."""
-    async with start_plgbot(tmp_path, slack) as first, start_plgbot(tmp_path, slack) as second:
+    async with (
+        start_plgbot(database_url, slack) as first,
+        start_plgbot(database_url, slack) as second,
+    ):
         await link_plg_channel(first)
         mention = fixture_json("app_mention.json")
         retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}

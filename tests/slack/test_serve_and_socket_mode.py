@@ -164,12 +164,14 @@ async def fake_socket() -> AsyncIterator[FakeSocket]:
 
 
 async def test_an_app_token_selects_socket_mode(
-    tmp_path: Path, slack: FakeSlack, caplog: pytest.LogCaptureFixture
+    database_url: str, slack: FakeSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="plgbot")
     async with fake_socket() as ws:
         slack.socket_url = ws.url
-        async with start_plgbot(tmp_path, slack, app_token=APP_TOKEN, signing_secret=None) as bot:
+        async with start_plgbot(
+            database_url, slack, app_token=APP_TOKEN, signing_secret=None
+        ) as bot:
             await asyncio.wait_for(ws.connected.wait(), 10)
             assert slack.of("apps.connections.open")
             # Without a signing secret there is nothing to verify HTTP requests with.

@@ -77,12 +77,12 @@ async def connector() -> AsyncIterator[tuple[FakeConnector, str]]:
 
 
 @pytest.fixture
-def make_teams(tmp_path: Path, connector: tuple[FakeConnector, str]) -> Callable[..., Any]:
+def make_teams(database_url: str, connector: tuple[FakeConnector, str]) -> Callable[..., Any]:
     """Start the server with these Settings overrides (local mode by default)."""
 
     def start(**overrides: Any) -> Any:
         settings = Settings(
-            database_url=f"sqlite+aiosqlite:///{tmp_path / 'teams.db'}",
+            database_url=database_url,
             **({"teams_local_mode": True} | overrides),
         )
         return RunningTeams(settings, connector)
