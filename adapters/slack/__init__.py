@@ -4,7 +4,8 @@ API, the ``/plg`` command and interactivity on one Request URL), or Socket Mode.
 ``plgbot serve`` mounts it through :func:`routes` when ``SLACK_BOT_TOKEN`` and
 ``SLACK_SIGNING_SECRET`` are set; ``SLACK_APP_TOKEN`` (``xapp-…``) adds Socket Mode,
 which needs no signing secret. ``SLACK_API_URL`` points the Web API client elsewhere
-(tests, staging). See ``manifest.yml`` beside this file and "Install in your Slack workspace" in README.md.
+(tests, staging). See ``manifest.yml`` beside this file, and "Install in your Slack
+workspace" in README.md.
 """
 
 from __future__ import annotations
