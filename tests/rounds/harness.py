@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from adapters.console import ConsoleSession
 from bot.events import SchoolRef
-from bot.messages import OutboundMessage
+from bot.messages import Actions, OutboundMessage
 from bot.ports import Messengers
 from bot.service import Bot
 from scheduler.rounds import RoundJobs
@@ -121,7 +121,12 @@ class RecordingMessenger:
         return f"d{len(self.private)}"
 
     def questions(self) -> list[str]:
-        return [m.plain_text for _, thread, m in self.posts if thread is None]
+        """The posted questions: the posts with a Reply button."""
+        return [
+            m.plain_text
+            for _, _, m in self.posts
+            if any(isinstance(block, Actions) for block in m.blocks)
+        ]
 
 
 def round_jobs(bot: Bot, messenger: RecordingMessenger, **options: object) -> RoundJobs:
