@@ -1,8 +1,9 @@
 """Recurring themes and open questions in a round's replies, deterministically.
 
 A theme is a content word that at least two replies share. Words are compared by a
-key: lower case, accents folded, then a light Dutch/English plural strip (``-en`` or
-``-s``, then a final ``-e``), so "leerlingen"/"leerling" and "pupils"/"pupil" meet.
+key: lower case, accents folded, then a light Dutch/English plural strip (``-en``,
+``-s``, a final ``-e``, repeated while one applies), so "leerlingen"/"leerling",
+"toetsen"/"toets" and "pupils"/"pupil" meet.
 Stop words (Dutch and English function words and chat filler), words shorter than four
 letters, and the words of the question itself (the topic, not a theme) never count.
 Replies that share the same set of theme words make one theme ("homework, missed").
@@ -59,13 +60,17 @@ class Theme:
 def word_key(word: str) -> str:
     folded = unicodedata.normalize("NFKD", word.lower())
     key = "".join(c for c in folded if not unicodedata.combining(c))
-    if key.endswith("en") and len(key) >= 6:
-        key = key[:-2]
-    elif key.endswith("s") and not key.endswith("ss") and len(key) >= 5:
-        key = key[:-1]
-    if key.endswith("e") and len(key) >= 6:
-        key = key[:-1]
-    return key
+    # Strip until nothing changes, so "toetsen" -> "toets" -> "toet" meets "toets".
+    while True:
+        plural_s = key.endswith("s") and not key.endswith("ss") and len(key) >= 5
+        final_e = key.endswith("e") and len(key) >= 6
+        if key.endswith("en") and len(key) >= 6:
+            stripped = key[:-2]
+        else:
+            stripped = key[:-1] if plural_s or final_e else key
+        if stripped == key:
+            return key
+        key = stripped
 
 
 def _content(text: str) -> list[tuple[str, str]]:
