@@ -1,6 +1,7 @@
-"""Whiteboard question rounds, the lead's side: create, list, edit, pause, resume,
-cancel (design.md, "Whiteboard question rounds"). Only a lead of the round's PLG may
-change a round; everyone may list the open ones and answer (:mod:`bot.round_replies`).
+"""Whiteboard question rounds, the lead's side: creating one, and the checks that
+creating and editing share (design.md, "Whiteboard question rounds"). Only a lead of
+the round's PLG may create or change a round (:mod:`bot.round_admin` does the rest);
+everyone may list the open ones and answer (:mod:`bot.round_replies`).
 
 Channels are named as ``#name`` and must be channels of this school that plgbot has
 seen (a PLG channel, or one where somebody spoke to or near the bot), so a typo never
@@ -13,19 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.messages import Bullets, Heading, OutboundMessage, Paragraph
+from bot.messages import OutboundMessage, Paragraph
 from bot.recurrence import (
     Closing,
     Recurrence,
     first_posting,
-    next_posting,
-    parse_recurrence,
     resolve_closing,
     shift_wall,
     wall,
-    window,
 )
-from bot.round_commands import ChangeRound, EditRound, NewRound, RoundDraft
+from bot.round_commands import NewRound, RoundDraft
 from bot.round_messages import channel_list, schedule_text, short, when, zone_of
 from bot.turn import Context, Turn
 from storage import directory, holidays
@@ -35,7 +33,7 @@ from storage.models import PLG, Channel, QuestionRound
 MAX_QUESTION = 500
 NOW_RECURRENCE = Recurrence(0, None, None, None)
 # A one-off "once 08:00 today" typed at 08:00:30 is meant as now, not as the past.
-_JUST_NOW = timedelta(minutes=5)
+JUST_NOW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +192,7 @@ def plan_round(
         starts = first  # the posting that is open now, or the next one
     else:
         starts = first_posting(recurrence, zone, now)
-        if starts < now - _JUST_NOW:
+        if starts < now - JUST_NOW:
             return None, ctx.say("round.start_past", when=when(ctx.language, starts, zone))
         starts = max(starts, now) if recurrence.is_once else starts
     closes = resolve_closing(closing, recurrence, zone, first=starts, next_meeting=plg.next_meeting)
@@ -233,170 +231,3 @@ async def led_round(
     plg = await ctx.session.get(PLG, question_round.plg_id)
     assert plg is not None
     return (None, refusal) if (refusal := await lead_refusal(ctx, plg)) else (question_round, None)
-
-
-async def change_round(turn: Turn, command: ChangeRound) -> list[OutboundMessage]:
-    question_round, problem = await led_round(turn, command.number)
-    if question_round is None:
-        return [problem] if problem else []
-    number = question_round.id
-    if question_round.status in {"cancelled", "done"}:
-        return [turn.say(f"round.already_{question_round.status}", number=number)]
-    match command.action:
-        case "pause":
-            question_round.status = "paused"
-            return [turn.say("round.paused", number=number)]
-        case "resume":
-            if question_round.status == store.ACTIVE:
-                return [turn.say("round.not_paused", number=number)]
-            question_round.status = store.ACTIVE
-            upcoming = await upcoming_posting(turn, question_round)
-            if upcoming is None:
-                return [turn.say("round.resumed_nothing_left", number=number)]
-            return [
-                turn.say(
-                    "round.resumed",
-                    number=number,
-                    when=when(turn.language, upcoming, zone_of(turn.school)),
-                )
-            ]
-        case "cancel":
-            question_round.status = "cancelled"
-            for occurrence in await store.occurrences_of(turn.session, number, status="open"):
-                await store.close_occurrence(
-                    turn.session, occurrence.id, now=turn.now, status="cancelled"
-                )
-            return [turn.say("round.cancelled", number=number)]
-
-
-async def upcoming_posting(ctx: Context, question_round: QuestionRound) -> datetime | None:
-    """The next posting still to come (None for a one-off already posted or missed)."""
-    recurrence = parse_recurrence(question_round.recurrence) or NOW_RECURRENCE
-    posted = await store.latest_occurrence(ctx.session, question_round.id)
-    after = max(ctx.now, posted.due_at) if posted else ctx.now - timedelta(seconds=1)
-    if recurrence.is_once:
-        return (
-            None
-            if posted or question_round.starts_at < ctx.now - _JUST_NOW
-            else question_round.starts_at
-        )
-    return next_posting(
-        recurrence, zone_of(ctx.school), start=question_round.starts_at, after=after
-    )
-
-
-async def edit_round(turn: Turn, command: EditRound) -> list[OutboundMessage]:
-    question_round, problem = await led_round(turn, command.number)
-    if question_round is None:
-        return [problem] if problem else []
-    draft = command.draft
-    problem = draft_problem(turn, draft)
-    if problem is not None:
-        return [problem]
-    if question_round.status in {"cancelled", "done"}:
-        return [turn.say(f"round.already_{question_round.status}", number=question_round.id)]
-    if draft == RoundDraft():
-        return [turn.say("round.edit_usage", number=question_round.id)]
-    if draft.question is not None and (problem := question_problem(turn, draft.question)):
-        return [problem]
-    channels: list[Channel] = []
-    if draft.channels:
-        channels, problem = await target_channels(turn, draft.channels)
-        if problem is not None:
-            return [problem]
-    posted = await store.latest_occurrence(turn.session, question_round.id)
-    if draft.anonymous is not None and draft.anonymous != question_round.anonymous and posted:
-        return [turn.say("round.anonymity_fixed", number=question_round.id)]
-    zone = zone_of(turn.school)
-    plg = await turn.session.get(PLG, question_round.plg_id)
-    assert plg is not None
-    open_now = await store.open_occurrence(turn.session, question_round.id)
-    if draft.recurrence is not None:
-        plan, problem = plan_round(turn, draft.recurrence, draft.closing, zone, plg=plg)
-    elif draft.closing is not None:
-        # A new closing applies to the question that is open now, else to the next one.
-        recurrence = parse_recurrence(question_round.recurrence) or NOW_RECURRENCE
-        first = open_now.due_at if open_now else await upcoming_posting(turn, question_round)
-        if first is None:
-            return [
-                turn.say(
-                    "round.start_past", when=when(turn.language, question_round.starts_at, zone)
-                )
-            ]
-        plan, problem = plan_round(turn, recurrence, draft.closing, zone, plg=plg, first=first)
-    else:
-        plan = None
-    if problem is not None:
-        return [problem]
-    if plan is not None:
-        question_round.recurrence = plan.recurrence.canonical()
-        question_round.starts_at, question_round.closes_at = plan.starts_at, plan.closes_at
-        if open_now is not None and draft.recurrence is None:
-            open_now.halfway_at, open_now.closes_at = window(
-                open_now.due_at, start=plan.starts_at, first_close=plan.closes_at, zone=zone
-            )
-    if draft.question is not None:
-        question_round.question = draft.question
-    if channels:
-        question_round.channel_ids = [c.id for c in channels]
-    if draft.anonymous is not None:
-        question_round.anonymous = draft.anonymous
-    return [
-        turn.say(
-            "round.edited",
-            number=question_round.id,
-            schedule=schedule_text(turn.language, question_round, zone),
-        )
-    ]
-
-
-async def list_rounds(ctx: Context) -> list[OutboundMessage]:
-    """Leads see their rounds with status and next posting; everyone sees the open
-    questions with the command to answer them."""
-    zone = zone_of(ctx.school)
-    led = {
-        plg.id for plg, lead in await directory.plgs_of_person(ctx.session, ctx.author.id) if lead
-    }
-    plgs = {p.id: p.name for p in await directory.plgs_of_school(ctx.session, ctx.school.id)}
-    mine: list[str] = []
-    open_items: list[str] = []
-    for question_round in await store.rounds_of_school(ctx.session, ctx.school.id):
-        current = await store.open_occurrence(ctx.session, question_round.id)
-        plg = plgs.get(question_round.plg_id, "?")
-        if current is not None:
-            counts = await store.reply_counts(ctx.session, current.id)
-            open_items.append(
-                ctx.t(
-                    "round.list_open",
-                    number=question_round.id,
-                    plg=plg,
-                    question=short(current.question),
-                    closes=when(ctx.language, current.closes_at, zone),
-                    replies=counts.replies,
-                )
-            )
-        if question_round.plg_id in led and question_round.status not in {"cancelled", "done"}:
-            upcoming = (
-                await upcoming_posting(ctx, question_round)
-                if question_round.status == store.ACTIVE
-                else None
-            )
-            mine.append(
-                ctx.t(
-                    "round.list_mine",
-                    number=question_round.id,
-                    plg=plg,
-                    question=short(question_round.question),
-                    status=ctx.t(f"round.status.{question_round.status}"),
-                    schedule=schedule_text(ctx.language, question_round, zone),
-                    next=when(ctx.language, upcoming, zone) if upcoming else "—",
-                )
-            )
-    if not mine and not open_items:
-        return [ctx.say("round.none")]
-    blocks: list[Heading | Bullets | Paragraph] = []
-    if open_items:
-        blocks += [Heading(ctx.t("round.list_open_title")), Bullets(tuple(open_items))]
-    if mine:
-        blocks += [Heading(ctx.t("round.list_mine_title")), Bullets(tuple(mine))]
-    return [ctx.reply(*blocks)]

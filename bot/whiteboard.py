@@ -4,7 +4,7 @@ for the command line."""
 
 from __future__ import annotations
 
-from bot import holidays, round_replies, rounds
+from bot import holidays, round_admin, round_replies, rounds
 from bot.agenda import agenda_markdown, agenda_message, compile_agenda
 from bot.catalogue import DEFAULT_LANGUAGE, Language, as_language
 from bot.messages import OutboundMessage, Visibility
@@ -31,11 +31,11 @@ async def handle(turn: Turn, command: RoundCommand) -> list[OutboundMessage]:
         case NewRound():
             return await rounds.new_round(turn, command)
         case EditRound():
-            return await rounds.edit_round(turn, command)
+            return await round_admin.edit_round(turn, command)
         case ListRounds():
-            return await rounds.list_rounds(turn)
+            return await round_admin.list_rounds(turn)
         case ChangeRound():
-            return await rounds.change_round(turn, command)
+            return await round_admin.change_round(turn, command)
         case ShowAgenda():
             return await show_agenda(turn, command)
         case AnswerRound():

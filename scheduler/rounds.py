@@ -17,7 +17,6 @@ more is not. A missed closing is never dropped: the agenda is what the meeting n
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -27,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.agenda import agenda_message, compile_agenda
 from bot.events import SchoolRef
 from bot.ports import Messengers
-from bot.recurrence import next_posting, parse_recurrence, postings, wall, window
+from bot.recurrence import next_posting, parse_recurrence, wall, window
 from bot.round_messages import (
     halfway_nudge,
     person_language,
@@ -40,22 +39,12 @@ from bot.rounds import NOW_RECURRENCE
 from bot.service import Bot
 from scheduler.delivery import Delivery, Record, Send
 from scheduler.jobs import Schedule
+from scheduler.round_plan import agenda_targets, plan_round
 from storage import directory, holidays
 from storage import rounds as store
-from storage.models import PLG, Channel, Person, QuestionRound, RoundOccurrence, School
+from storage.models import PLG, QuestionRound, RoundOccurrence, School
 
 log = logging.getLogger("plgbot.scheduler")
-
-
-@dataclass(slots=True)
-class _Plan:
-    """A round's work at ``now``: postings due, and when the next work is."""
-
-    posts_due: list[datetime] = field(default_factory=list)
-    next_at: datetime | None = None
-
-    def consider(self, at: datetime) -> None:
-        self.next_at = at if self.next_at is None else min(self.next_at, at)
 
 
 class RoundJobs:
@@ -87,7 +76,14 @@ class RoundJobs:
             for question_round, school in await store.rounds_to_schedule(session):
                 if school.platform not in self.messengers:
                     continue  # another process (or no adapter) serves that platform
-                plan = await self._plan(session, question_round, school, now)
+                plan = await plan_round(
+                    session,
+                    question_round,
+                    school,
+                    now,
+                    grace=self.grace,
+                    agenda_grace=self.agenda_grace,
+                )
                 if plan.next_at is not None:
                     trigger = DateTrigger(max(plan.next_at, now), timezone=UTC)
                     found.append(Schedule(str(question_round.id), trigger))
@@ -101,7 +97,14 @@ class RoundJobs:
                 return
             plg = await session.get(PLG, question_round.plg_id)
             assert plg is not None
-            plan = await self._plan(session, question_round, school, now)
+            plan = await plan_round(
+                session,
+                question_round,
+                school,
+                now,
+                grace=self.grace,
+                agenda_grace=self.agenda_grace,
+            )
         # Close what is due before posting the next question: at a Monday 08:00 that
         # ends one week and starts the next, the agenda comes first.
         async with self.db.session() as session:
@@ -119,44 +122,6 @@ class RoundJobs:
                 await self._send_agenda(question_round, school, plg, occurrence, now)
         for due in plan.posts_due:
             await self._post(question_round, school, plg, due, now)
-
-    async def _plan(
-        self, session: AsyncSession, question_round: QuestionRound, school: School, now: datetime
-    ) -> _Plan:
-        plan = _Plan()
-        zone = zone_of(school)
-        rid = question_round.id
-        claims = await store.claims_of_round(session, rid, since=now - timedelta(days=60))
-
-        def done(kind: str, keys: list[str], due: datetime) -> bool:
-            return all(claims.get((kind, key, due), False) for key in keys)
-
-        if question_round.status == store.ACTIVE:
-            recurrence = parse_recurrence(question_round.recurrence) or NOW_RECURRENCE
-            channels = [f"{rid}:{c}" for c in question_round.channel_ids]
-            until = max(now, question_round.starts_at) + (recurrence.period or timedelta(0))
-            start = question_round.starts_at
-            for due in postings(recurrence, zone, start=start, since=now - self.grace, until=until):
-                if due > now:
-                    plan.consider(due)
-                    break
-                if not done("round", channels, due):
-                    plan.posts_due.append(due)
-                    plan.consider(now)
-        for occurrence in await store.occurrences_of(session, rid):
-            posts = [f"{rid}:{c.id}" for _, c in await store.posts_of(session, occurrence.id)]
-            if occurrence.status == "open":
-                plan.consider(occurrence.closes_at)
-                in_grace = now - occurrence.halfway_at <= self.grace
-                if in_grace and not done("round.halfway", posts, occurrence.halfway_at):
-                    plan.consider(occurrence.halfway_at)
-            elif occurrence.status == "closed" and occurrence.closed_at is not None:
-                if now - occurrence.closed_at > self.agenda_grace:
-                    continue
-                targets = await self._agenda_keys(session, question_round)
-                if not done("round.agenda", targets, occurrence.closes_at):
-                    plan.consider(now)
-        return plan
 
     async def _post(
         self, question_round: QuestionRound, school: School, plg: PLG, due: datetime, now: datetime
@@ -281,7 +246,7 @@ class RoundJobs:
         messenger = self.messengers.for_school(_ref(school))
         async with self.db.session() as session:
             agenda = await compile_agenda(session, question_round, occurrence)
-            channels, leads = await _agenda_targets(session, question_round)
+            channels, leads = await agenda_targets(session, question_round)
         due = occurrence.closes_at
         school_message = agenda_message(
             school_language(school, self.default_language), agenda, zone
@@ -311,11 +276,6 @@ class RoundJobs:
                 "round.agenda", f"{rid}:p{lead.id}", due, now, send, grace=self.agenda_grace
             )
 
-    async def _agenda_keys(self, session: AsyncSession, question_round: QuestionRound) -> list[str]:
-        channels, leads = await _agenda_targets(session, question_round)
-        rid = question_round.id
-        return [f"{rid}:c{c.id}" for c in channels] + [f"{rid}:p{p.id}" for p in leads]
-
     async def _once(
         self,
         kind: str,
@@ -343,14 +303,6 @@ class RoundJobs:
             )
         except Exception:
             log.exception("round delivery %s %s due %s failed; will retry", kind, key, due)
-
-
-async def _agenda_targets(
-    session: AsyncSession, question_round: QuestionRound
-) -> tuple[list[Channel], list[Person]]:
-    channels = list(await directory.channels_of_plg(session, question_round.plg_id))
-    leads = list(await directory.leads_of(session, question_round.plg_id))
-    return channels, leads
 
 
 async def _record_post(
