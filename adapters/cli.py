@@ -17,19 +17,30 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import click
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.settings import Settings, SettingsError, load_settings
+from bot.catalogue import Language, text
 from bot.clock import Clock, SystemClock
 from bot.config import BotConfig
 from bot.network_report import (
     EdgeRow,
+    KeyFigureRow,
     NetworkReport,
     PersonRow,
     UnknownSchoolError,
     network_report,
 )
 from bot.service import Bot
-from storage import Database
+from storage import Database, directory
+from storage.models import School
+from storage.school_settings import (
+    DEFAULTS,
+    SchoolConfig,
+    SettingError,
+    school_config,
+    set_school_config,
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -143,18 +154,19 @@ async def demo(if_empty: bool, seed: int) -> None:
     default="text",
     show_default=True,
 )
-@click.option("--weeks", type=click.IntRange(1, 104), help="Window (default: settings).")
+@click.option("--weeks", type=click.IntRange(1, 104), help="Window (default: the school's).")
 @click.option("--plg", help="Only interactions about this PLG.")
 @click.option(
     "--table",
-    type=click.Choice(["people", "edges"]),
+    type=click.Choice(["people", "edges", "keyfigures"]),
     default="people",
     show_default=True,
     help="With --format csv: which table.",
 )
 @run_async
 async def network(school: str, fmt: str, weeks: int | None, plg: str | None, table: str) -> None:
-    """Export the school's PLG network: edges and per-person ties."""
+    """Export the school's PLG network: edges, per-person ties and profiles, and the
+    key figures."""
     settings = settings_or_exit()
     database = open_database(settings)
     try:
@@ -162,14 +174,16 @@ async def network(school: str, fmt: str, weeks: int | None, plg: str | None, tab
             database,
             school=school,
             now=datetime.now(UTC),
-            weeks=weeks or settings.window_weeks,
+            weeks=weeks,
             plg=plg,
+            defaults=dataclasses.replace(DEFAULTS, window_weeks=settings.window_weeks),
+            language=settings.language,
         )
     except UnknownSchoolError as error:
         raise click.ClickException(str(error)) from None
     finally:
         await database.dispose()
-    click.echo(format_report(report, fmt, table), nl=False)
+    click.echo(format_report(report, fmt, table, settings.language), nl=False)
 
 
 async def _upgrade_and_close(database: Database) -> None:
@@ -179,30 +193,58 @@ async def _upgrade_and_close(database: Database) -> None:
         await database.dispose()
 
 
-def format_report(report: NetworkReport, fmt: str, table: str = "people") -> str:
+def format_report(
+    report: NetworkReport, fmt: str, table: str = "people", language: Language = "en"
+) -> str:
     if fmt == "json":
         return json.dumps(_jsonable(report), indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
-        rows: list[Any] = list(report.people if table == "people" else report.edges)
-        fields = [f.name for f in dataclasses.fields(PersonRow if table == "people" else EdgeRow)]
+        tables: dict[str, tuple[type[Any], list[Any]]] = {
+            "people": (PersonRow, list(report.people)),
+            "edges": (EdgeRow, list(report.edges)),
+            "keyfigures": (KeyFigureRow, list(report.key_figures)),
+        }
+        kind, rows = tables[table]
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+        writer = csv.DictWriter(
+            out, fieldnames=[f.name for f in dataclasses.fields(kind)], lineterminator="\n"
+        )
         writer.writeheader()
         for row in rows:
             data = dataclasses.asdict(row)
-            if "knowledge" in data:
-                data["knowledge"] = "|".join(data["knowledge"])
+            for key in ("knowledge", "shared", "activities"):
+                if key in data:
+                    data[key] = "|".join(data[key])
             writer.writerow(data)
         return out.getvalue()
+    weeks = report.weeks
     lines = [
         f"{report.school}: {len(report.edges)} ties, "
         f"{sum(1 for p in report.people if p.degree)} of {len(report.people)} staff connected "
         f"({report.since:%Y-%m-%d} to {report.until:%Y-%m-%d})",
-        f"{'name':<24} {'role':<14} {'out':>4} {'in':>4} {'both':>5} {'degree':>7} {'recipr.':>8}",
+        "",
+        text(language, "keyfigures.title", weeks=weeks),
+    ]
+    lines += [
+        text(
+            language,
+            "keyfigures.item",
+            rank=k.rank,
+            name=k.name,
+            handle=k.handle,
+            profile=k.profile_name,
+            reason=k.reason,
+        )
+        for k in report.key_figures
+    ] or [text(language, "keyfigures.none", weeks=weeks)]
+    lines += [
+        "",
+        f"{'name':<24} {'role':<14} {'out':>4} {'in':>4} {'both':>5} {'degree':>7} {'recipr.':>8}"
+        f"  profile",
     ]
     lines += [
         f"{p.name[:24]:<24} {p.role[:14]:<14} {p.out_ties:>4} {p.in_ties:>4} "
-        f"{p.reciprocal_ties:>5} {p.degree:>7} {p.reciprocity:>8.0%}"
+        f"{p.reciprocal_ties:>5} {p.degree:>7} {p.reciprocity:>8.0%}  {p.profile}".rstrip()
         for p in report.people
     ]
     return "\n".join(lines) + "\n"
@@ -291,3 +333,71 @@ def teams_package(
 # The question-round commands (agenda, holidays) live in their own module; importing
 # it registers them on ``main``.
 from adapters import cli_rounds  # noqa: E402, F401
+
+
+@main.group()
+def school() -> None:
+    """A school's thresholds and schedules (key figures, nudges, network survey)."""
+
+
+@school.command("show")
+@click.option("--school", "key", required=True, help="School tenant id or name, e.g. demo.")
+@run_async
+async def school_show(key: str) -> None:
+    """Print the settings in force (defaults included)."""
+    settings = settings_or_exit()
+    database = open_database(settings)
+    try:
+        async with database.session() as session:
+            found = await _school_or_fail(session, key)
+            config = await school_config(session, found.id, _defaults(settings))
+    finally:
+        await database.dispose()
+    for field in dataclasses.fields(config):
+        click.echo(f"{field.name} = {_shown(getattr(config, field.name))}")
+
+
+@school.command("set")
+@click.option("--school", "key", required=True, help="School tenant id or name, e.g. demo.")
+@click.argument("changes", nargs=-1, required=True)
+@run_async
+async def school_set(key: str, changes: tuple[str, ...]) -> None:
+    """Change settings: KEY=VALUE ... (VALUE ``default`` puts the default back), e.g.
+    plgbot school set --school demo key_figures=5 nudge_at="tue 08:30" survey=off"""
+    settings = settings_or_exit()
+    pairs: dict[str, str] = {}
+    for change in changes:
+        name, sep, value = change.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{change!r}: write KEY=VALUE", param_hint="CHANGES")
+        pairs[name.strip()] = value
+    database = open_database(settings)
+    try:
+        async with database.session() as session:
+            found = await _school_or_fail(session, key)
+            await set_school_config(session, found.id, pairs)
+            config = await school_config(session, found.id, _defaults(settings))
+    except SettingError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        await database.dispose()
+    for name in pairs:
+        click.echo(f"{name} = {_shown(getattr(config, name))}")
+
+
+async def _school_or_fail(session: AsyncSession, key: str) -> School:
+    found = await directory.find_school(session, key)
+    if found is None:
+        known = [s.tenant_id for s in await directory.list_schools(session)]
+        raise click.ClickException(f"no school {key!r}; known: {', '.join(known) or 'none'}")
+    return found
+
+
+def _defaults(settings: Settings) -> SchoolConfig:
+    return dataclasses.replace(DEFAULTS, window_weeks=settings.window_weeks)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, SQLColumnExpression, case, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import contacts
 from storage.models import Interaction, Person, Post
 from storage.upsert import insert_ignoring_conflicts
 
@@ -40,32 +41,45 @@ class Tie:
 
 
 async def record_interactions(session: AsyncSession, edges: Sequence[NewInteraction]) -> int:
-    """Store edges; an edge already logged for the same message is skipped. Returns how
-    many were new."""
-    return await insert_ignoring_conflicts(
-        session,
-        Interaction,
-        [
-            {
-                "school_id": e.school_id,
-                "source_id": e.source_id,
-                "target_id": e.target_id,
-                "origin": e.origin,
-                "knowledge": e.knowledge,
-                "occurred_at": e.occurred_at,
-                "plg_id": e.plg_id,
-                "message_key": e.message_key,
-            }
-            for e in edges
-        ],
-        ["message_key", "source_id", "target_id"],
-    )
+    """Store edges; an edge already logged for the same message is skipped, and so is
+    a self-loop (nobody shares with themself). Returns how many were new. The contacts
+    rollup follows in the same transaction."""
+    new: list[tuple[int, int, datetime]] = []
+    for e in edges:
+        if e.source_id == e.target_id:
+            continue
+        row = {
+            "school_id": e.school_id,
+            "source_id": e.source_id,
+            "target_id": e.target_id,
+            "origin": e.origin,
+            "knowledge": e.knowledge,
+            "occurred_at": e.occurred_at,
+            "plg_id": e.plg_id,
+            "message_key": e.message_key,
+        }
+        if await insert_ignoring_conflicts(
+            session, Interaction, [row], ["message_key", "source_id", "target_id"]
+        ):
+            new.append((e.source_id, e.target_id, e.occurred_at))
+    await contacts.record_edges(session, new)
+    return len(new)
 
 
 async def delete_interactions_of_message(session: AsyncSession, message_key: str) -> int:
+    """Delete what a message logged; the contacts of the pairs it touched are
+    recomputed from what is left."""
+    pairs = (
+        await session.execute(
+            select(Interaction.source_id, Interaction.target_id).where(
+                Interaction.message_key == message_key
+            )
+        )
+    ).all()
     result = await session.execute(
         delete(Interaction).where(Interaction.message_key == message_key)
     )
+    await contacts.refresh_pairs(session, [(s, t) for s, t in pairs])
     return max(getattr(result, "rowcount", 0), 0)
 
 

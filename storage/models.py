@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -155,8 +156,12 @@ class Interaction(Base):
         # A re-delivered or re-processed message logs each edge once.
         UniqueConstraint("message_key", "source_id", "target_id"),
         Index("ix_interactions_school_time", "school_id", "occurred_at"),
-        Index("ix_interactions_source", "source_id", "occurred_at"),
-        Index("ix_interactions_target", "target_id", "occurred_at"),
+        # Covering indexes: a key figure's counts and knowledge types in a window are
+        # read from the index alone (see storage/key_figures.py).
+        Index(
+            "ix_interactions_source", "source_id", "occurred_at", "target_id", "knowledge", "origin"
+        ),
+        Index("ix_interactions_target", "target_id", "occurred_at", "source_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -325,3 +330,117 @@ class Occurrence(Base):
     outcome: Mapped[str | None] = mapped_column(String(16))
     # What the run produced, e.g. the platform id of the posted message.
     result: Mapped[str | None] = mapped_column(String(300))
+
+
+class Contact(Base):
+    """The rollup behind key figures: per person and colleague, when knowledge last went
+    each way. Maintained with every interaction stored or deleted
+    (:mod:`storage.contacts`), so "how many colleagues in the last N weeks" is a count
+    over an index range instead of a GROUP BY over every interaction. Opt-outs are
+    applied when reading, so this table never has to change when someone opts out."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        Index("ix_contacts_any", "person_id", "last_any", "other_id"),
+        Index("ix_contacts_both", "person_id", "last_both", "other_id"),
+        Index("ix_contacts_out", "person_id", "last_out", "other_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    other_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Latest interaction from person to other, from other to person, and either way.
+    last_out: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_in: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_any: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The earlier of last_out and last_in (NULL unless both): the tie is reciprocal in
+    # every window that starts at or before it.
+    last_both: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SchoolSettings(Base):
+    """Per-school thresholds and schedules for key figures, nudges and the network
+    survey. NULL means the documented default (storage.school_settings.DEFAULTS)."""
+
+    __tablename__ = "school_settings"
+
+    school_id: Mapped[int] = mapped_column(
+        ForeignKey("schools.id", ondelete="CASCADE"), primary_key=True
+    )
+    window_weeks: Mapped[int | None] = mapped_column(Integer)
+    key_figures: Mapped[int | None] = mapped_column(Integer)
+    super_sharer_reciprocity: Mapped[float | None] = mapped_column(Float)
+    interactor_reciprocity: Mapped[float | None] = mapped_column(Float)
+    interactor_activity_kinds: Mapped[int | None] = mapped_column(Integer)
+    nudges: Mapped[bool | None] = mapped_column(Boolean)
+    nudge_weeks: Mapped[int | None] = mapped_column(Integer)
+    nudge_follow_days: Mapped[int | None] = mapped_column(Integer)
+    nudge_at: Mapped[str | None] = mapped_column(String(16))
+    survey: Mapped[bool | None] = mapped_column(Boolean)
+    survey_months: Mapped[int | None] = mapped_column(Integer)
+    survey_at: Mapped[str | None] = mapped_column(String(16))
+    survey_reminder_days: Mapped[int | None] = mapped_column(Integer)
+
+
+class Nudge(Base):
+    """A private tip sent to a key figure (design.md, Nudges): which knowledge types
+    were missing, how they answered, and when they shared a missing type."""
+
+    __tablename__ = "nudges"
+    __table_args__ = (
+        UniqueConstraint("person_id", "week_start"),
+        Index("ix_nudges_school_sent", "school_id", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    # The start of the school's week (local Monday 00:00, as UTC) the nudge belongs to.
+    week_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # KnowledgeType bits the person had not shared in the look-back period.
+    missing: Mapped[int] = mapped_column(Integer)
+    plg_id: Mapped[int | None] = mapped_column(ForeignKey("plgs.id", ondelete="SET NULL"))
+    message_id: Mapped[str | None] = mapped_column(String(300))
+    # "shared" or "later" (a button press); NULL while unanswered.
+    answer: Mapped[str | None] = mapped_column(String(16))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the person first shared a missing type within the follow-up period.
+    followed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class NudgeStop(Base):
+    """People who asked for no more nudges."""
+
+    __tablename__ = "nudge_stops"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    stopped_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SurveyInvite(Base):
+    """One person's invitation to one network survey round, and what became of it. The
+    answers themselves are ``survey`` interactions keyed by the invitation."""
+
+    __tablename__ = "survey_invites"
+    __table_args__ = (
+        UniqueConstraint("person_id", "due_at"),
+        Index("ix_survey_invites_school_due", "school_id", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    # The survey round (its scheduled moment), shared by everyone invited to it.
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    message_id: Mapped[str | None] = mapped_column(String(300))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    skipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

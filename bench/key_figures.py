@@ -1,0 +1,216 @@
+"""Benchmark: key figures for every school, from the database vs networkx in memory.
+
+    .venv/bin/python -m bench.key_figures            # 5,000 staff, 20 schools, 1,000,000
+    .venv/bin/python -m bench.key_figures --postgres # also on a throwaway PostgreSQL
+
+Generates a school board (bench/generate.py) into a fresh SQLite file, then measures in
+separate child processes, so each peak RSS is its own:
+
+* ``db``: :func:`bot.key_figures.find_key_figures` for all schools, through the same
+  async SQLAlchemy session the bot uses (contacts rollup + candidate probes, profiles
+  included);
+* ``ties``: the same with the colleagues counted from the window's ties, grouped from
+  the raw interactions (the alternative layout, for comparison);
+* ``networkx``: the window's edges, already loaded into memory per school (loading is
+  not timed), into an ``nx.DiGraph`` per school; degree, reciprocal ties and
+  interactions per person; the top N sorted the same way. No profiles, so networkx is
+  given the lighter job.
+
+Every run is repeated and the median reported; the key figures (person, degree,
+reciprocal ties, interactions) must be the same from every method, or it fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from bench.generate import NOW, Board, fill_postgres, fill_sqlite
+
+Result = dict[str, list[list[int]]]
+WINDOWS = (12, 52)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def time_db(url: str, weeks: int, reps: int, *, from_contacts: bool | None) -> dict[str, Any]:
+    """Median seconds to compute every school's key figures, and what they were."""
+    from bot.key_figures import Window, find_key_figures
+    from storage import Database, directory
+    from storage.school_settings import DEFAULTS
+
+    db = Database(url)
+    window = Window.ending(NOW, weeks)
+    try:
+        async with db.session() as session:
+            schools = [s.id for s in await directory.list_schools(session)]
+        times, result = [], {}
+        for _ in range(reps):
+            start = time.perf_counter()
+            for school in schools:
+                async with db.session() as session:
+                    found = await find_key_figures(
+                        session, school, window, DEFAULTS, from_contacts=from_contacts
+                    )
+                result[str(school)] = [
+                    [
+                        k.person_id,
+                        k.place.metrics.degree,
+                        k.place.metrics.reciprocal_ties,
+                        k.place.metrics.interactions,
+                    ]
+                    for k in found
+                ]
+            times.append(time.perf_counter() - start)
+    finally:
+        await db.dispose()
+    return {"seconds": statistics.median(times), "result": result, "rss_mb": peak_rss_mb()}
+
+
+def load_edges(path: str, weeks: int) -> tuple[dict[int, list[tuple[int, int]]], dict[int, str]]:
+    """The window's edges per school, and everyone's name, from the SQLite file."""
+    import sqlite3
+
+    from bot.key_figures import Window
+    from bench.generate import SQLITE_TIME
+
+    window = Window.ending(NOW, weeks)
+    since = window.since.replace(tzinfo=None).strftime(SQLITE_TIME)
+    edges: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    with sqlite3.connect(path) as connection:
+        for school, source, target in connection.execute(
+            "SELECT school_id, source_id, target_id FROM interactions WHERE occurred_at >= ?",
+            (since,),
+        ):
+            edges[school].append((source, target))
+        names = dict(connection.execute("SELECT id, display_name FROM people"))
+    return edges, names
+
+
+def networkx_key_figures(
+    edges: dict[int, list[tuple[int, int]]], names: dict[int, str], top: int = 3
+) -> Result:
+    import networkx as nx
+
+    result: Result = {}
+    for school, pairs in edges.items():
+        graph = nx.DiGraph()
+        graph.add_edges_from(pairs)
+        interactions: Counter[int] = Counter()
+        for source, target in pairs:
+            interactions[source] += 1
+            interactions[target] += 1
+        rows = []
+        for node in graph.nodes:
+            out, into = set(graph.successors(node)), set(graph.predecessors(node))
+            rows.append((len(out | into), len(out & into), interactions[node], names[node], node))
+        rows.sort(key=lambda r: (-r[0], -r[1], -r[2], r[3], r[4]))
+        result[str(school)] = [[r[4], r[0], r[1], r[2]] for r in rows[:top]]
+    return result
+
+
+def time_networkx(path: str, weeks: int, reps: int) -> dict[str, Any]:
+    edges, names = load_edges(path, weeks)
+    times, result = [], {}
+    for _ in range(reps):
+        start = time.perf_counter()
+        result = networkx_key_figures(edges, names)
+        times.append(time.perf_counter() - start)
+    return {"seconds": statistics.median(times), "result": result, "rss_mb": peak_rss_mb()}
+
+
+def child(args: argparse.Namespace) -> None:
+    """One measurement in this (fresh) process; prints JSON."""
+    if args.child == "networkx":
+        out = time_networkx(args.path, args.weeks, args.reps)
+    else:
+        contacts = None if args.child == "db" else False
+        out = asyncio.run(time_db(args.url, args.weeks, args.reps, from_contacts=contacts))
+    print(json.dumps(out))
+
+
+def measure(method: str, url: str, path: str, weeks: int, reps: int) -> dict[str, Any]:
+    command = [sys.executable, "-m", "bench.key_figures", "--child", method]
+    command += ["--url", url, "--path", path, "--weeks", str(weeks), "--reps", str(reps)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    data: dict[str, Any] = json.loads(done.stdout)
+    return data
+
+
+async def prepare(board: Board, directory: Path, postgres: bool) -> list[tuple[str, str]]:
+    """Migrated, filled databases: (label, url)."""
+    from storage import Database
+
+    path = directory / "bench.db"
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    await db.upgrade()
+    await db.dispose()
+    fill_sqlite(str(path), board)
+    targets = [("SQLite", f"sqlite+aiosqlite:///{path}")]
+    if postgres:
+        from tests.pg_cluster import PostgresCluster
+
+        cluster = PostgresCluster()
+        cluster.start()  # stopped at exit (atexit) with all its files
+        url = cluster.create_database("bench")
+        db = Database(url)
+        await db.upgrade()
+        await db.dispose()
+        await fill_postgres(url, board)
+        targets.append(("PostgreSQL", url))
+    return targets
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--staff", type=int, default=5000)
+    parser.add_argument("--schools", type=int, default=20)
+    parser.add_argument("--interactions", type=int, default=1_000_000)
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--child", choices=["db", "ties", "networkx"])
+    parser.add_argument("--url", default="")
+    parser.add_argument("--path", default="")
+    parser.add_argument("--weeks", type=int, default=12)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+    board = Board(args.schools, args.staff, args.interactions)
+    with tempfile.TemporaryDirectory(prefix="plgbot-bench-") as tmp:
+        started = time.perf_counter()
+        targets = asyncio.run(prepare(board, Path(tmp), args.postgres))
+        path = str(Path(tmp) / "bench.db")
+        print(f"generated {board} in {time.perf_counter() - started:.0f} s", flush=True)
+        for weeks in WINDOWS:
+            nx_run = measure("networkx", "", path, weeks, args.reps)
+            print(f"\nwindow {weeks} weeks — networkx: {nx_run['seconds']:.3f} s, "
+                  f"peak RSS {nx_run['rss_mb']:.0f} MB")
+            for label, url in targets:
+                for method in ("db", "ties"):
+                    run = measure(method, url, path, weeks, args.reps)
+                    same = run["result"] == nx_run["result"]
+                    print(
+                        f"  {label:<10} {method:<4} {run['seconds']:.3f} s  "
+                        f"{nx_run['seconds'] / run['seconds']:5.1f}x faster  "
+                        f"peak RSS {run['rss_mb']:.0f} MB  same key figures: {same}",
+                        flush=True,
+                    )
+                    if not same:
+                        sys.exit(f"{label} {method} and networkx disagree at {weeks} weeks")
+
+
+if __name__ == "__main__":
+    main()
