@@ -85,7 +85,7 @@ async def test_plgbot_agenda_prints_markdown(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     markdown = result.stdout
     assert markdown.startswith("# Agenda PLG\\-bijeenkomst Datateam havo\\-3\n")
-    assert "- **Antwoorden:** 2 van 2 collega's" in markdown
+    assert "- **Antwoorden:** 2 \\(collega's: 2\\)" in markdown
     assert (
         "\\*\\*Homework\\*\\* is \\<b\\>never\\</b\\> checked \\# honestly — Bram Jansen"
         in markdown

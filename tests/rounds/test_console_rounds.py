@@ -62,7 +62,7 @@ async def test_a_whole_round_from_creation_to_agenda(console: ConsoleSession, db
     out = await run_script(console, "/wait 3d")
     agenda = out[out.index("dm @anouk plgbot:") :]
     assert "MEETING AGENDA DATATEAM HAVO-3" in agenda
-    assert "Replies       4 from 4 colleagues" in agenda
+    assert "Replies       4 (colleagues: 4)" in agenda
     assert "Roles         teacher: 3, team leader: 1" in agenda
     assert "Departments   Dutch: 2, Mathematics: 1, Science: 1" in agenda
     assert "focus (1)" in agenda
