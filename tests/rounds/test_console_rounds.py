@@ -109,10 +109,9 @@ async def test_a_thread_reply_in_a_plg_channel_is_a_round_reply_only(
     n = post_number(out, "datateam")
     await run_script(console, f"/as bram\n/reply {n} Homework @chantal")
     origins = {(s, t, o) for s, t, o, _ in await edges(db)}
-    # The mention in the PLG channel is a conversation with Chantal; the thread reply
-    # reaches the lead as a round reply, not as a thread reply to plgbot's post.
-    assert ("bram", "anouk", "round_reply") in origins
-    assert all(o != "thread_reply" for _, _, o in origins)
+    # An answer in the question's thread is a round reply to the lead and nothing else:
+    # not a thread reply to plgbot's post, and not a PLG-channel mention either.
+    assert origins == {("bram", "anouk", "round_reply")}
 
 
 async def test_an_anonymous_round_stores_no_author_and_no_edges(
