@@ -13,6 +13,7 @@ from bot.catalogue import Language
 from bot.events import InboundMessage
 from bot.interactions import Origin
 from bot.knowledge import KnowledgeType
+from bot.network_commands import NudgeCommand, parse_nudge
 from bot.round_commands import (
     ANSWER_WORDS,
     HOLIDAY_WORDS,
@@ -102,6 +103,7 @@ Command = (
     | ShowHelp
     | SetLanguage
     | RoundCommand
+    | NudgeCommand
     | Unknown
 )
 
@@ -207,6 +209,9 @@ def parse(event: InboundMessage) -> Parsed:
             return Parsed(parse_holiday(rest), HOLIDAY_WORDS[first])
         command, language = parse_round(rest)
         return Parsed(command, language or ROUND_WORDS[first])
+    nudge = parse_nudge(leading)
+    if nudge is not None:
+        return Parsed(*nudge)
     interaction = _parse_interaction(words)
     if interaction is not None:
         return interaction

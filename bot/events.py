@@ -100,7 +100,8 @@ class InteractionForm:
 
 @dataclass(frozen=True, slots=True)
 class ActionInvoked:
-    """A person pressed a :class:`bot.messages.Button`; ``text`` is what it asked for.
+    """A person pressed a :class:`bot.messages.Button`; ``text`` is what it asked for,
+    ``people`` whom they picked.
 
     ``action`` and ``value`` are the button's, unchanged; ``message_id`` is the message
     that carried the button, when the platform says so.
@@ -115,6 +116,8 @@ class ActionInvoked:
     sent_at: datetime
     text: str | None = None
     message_id: str | None = None
+    # The colleagues picked, for a button with ``picks_people``.
+    people: tuple[PersonRef, ...] = ()
 
 
 InboundEvent = InboundMessage | MessageDeleted | InteractionForm | ActionInvoked

@@ -18,7 +18,7 @@ the school's settings (:mod:`storage.school_settings`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -26,11 +26,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.activities import ACTIVITY_ORIGINS, Activity
 from bot.catalogue import Language, text
+from bot.config import BotConfig
 from bot.knowledge import KnowledgeType
 from bot.network import PersonMetrics, person_metrics
 from storage import key_figures as queries
 from storage.interactions import Tie, ties_in_window
-from storage.school_settings import SchoolConfig
+from storage.school_settings import DEFAULTS, SchoolConfig
 
 SUPER_SHARES = KnowledgeType.FOCUS | KnowledgeType.PROCESS | KnowledgeType.BENEFITS
 ADVANCED_SHARES = KnowledgeType.FOCUS | KnowledgeType.PROCESS | KnowledgeType.OUTCOMES
@@ -83,6 +84,12 @@ class KeyFigure:
     def profile(self) -> Profile:
         assert self.place.profile is not None, "key figures have ties"
         return self.place.profile
+
+
+def school_defaults(config: BotConfig) -> SchoolConfig:
+    """The defaults for a school without its own settings: design.md's, with the
+    deployment's window (``PLGBOT_WINDOW_WEEKS``)."""
+    return replace(DEFAULTS, window_weeks=config.window_weeks)
 
 
 def profile_of(

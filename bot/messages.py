@@ -38,12 +38,16 @@ class Button:
     """A button. ``action`` names the core handler (``round.reply``), ``value`` is opaque
     to the adapter and comes back unchanged. With ``asks_text`` set, the platform first
     collects a text answer with that prompt (Slack: a modal; Teams: an input on the card;
-    console: ``/press N text``)."""
+    console: ``/press N text``). With ``picks_people`` set, it first lets the person
+    pick colleagues of the school, with that prompt (Slack: a ``multi_users_select``;
+    Teams: an ``Input.ChoiceSet`` filled from the team roster; console:
+    ``/press N @name @name``); they come back in ``ActionInvoked.people``."""
 
     label: str
     action: str
     value: str
     asks_text: str | None = None
+    picks_people: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

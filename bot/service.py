@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import plgs, round_replies, sharing, whiteboard
+from bot import nudges, plgs, round_replies, sharing, whiteboard
+from bot import survey as _survey  # noqa: F401  (registers its button handlers)
 from bot.actions import handler_for
 from bot.catalogue import Language, as_language, text
 from bot.clock import Clock, SystemClock
@@ -39,6 +40,7 @@ from bot.interactions import Origin
 from bot.knowledge import ALL_TYPES, KnowledgeType
 from bot.messages import Bullets, OutboundMessage, Paragraph
 from bot.my_network import my_network
+from bot.network_commands import StartNudges, StopNudges
 from bot.overview import overview
 from bot.round_commands import (
     AddHoliday,
@@ -286,6 +288,10 @@ async def _dispatch(turn: Turn, command: Command) -> list[OutboundMessage]:
             | AddHoliday()
         ):
             return await whiteboard.handle(turn, command)
+        case StopNudges():
+            return await nudges.stop(turn)
+        case StartNudges():
+            return await nudges.restart(turn)
         case Unknown():
             return [help_message(turn, unknown=True)]
 

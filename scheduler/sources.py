@@ -5,9 +5,12 @@ from __future__ import annotations
 from bot.ports import Messengers
 from bot.service import Bot
 from scheduler.jobs import JobSource
+from scheduler.nudges import NudgeJobs
 from scheduler.rounds import RoundJobs
+from scheduler.surveys import SurveyJobs
 
 
 def job_sources(bot: Bot, messengers: Messengers) -> list[JobSource]:
-    """The sources the scheduler runs: question rounds (nudges and surveys join here)."""
-    return [RoundJobs(bot, messengers)]
+    """The sources the scheduler runs: question rounds, weekly nudges to key figures
+    and the monthly network survey."""
+    return [RoundJobs(bot, messengers), NudgeJobs(bot, messengers), SurveyJobs(bot, messengers)]

@@ -46,4 +46,6 @@ def _button(button: Button, index: int, count: int, number: int | None) -> str:
     if number is None:
         return f"[{button.label}]"
     target = f"{number}.{index}" if count > 1 else str(number)
+    if button.picks_people:
+        return f"[{button.label}: /press {target} @name @name …]"
     return f"[{button.label}: /press {target}{' …' if button.asks_text else ''}]"

@@ -253,6 +253,14 @@ class ConsoleSession:
         if not 1 <= choice <= len(posted.buttons):
             return [self.t("console.scheduler.no_button", number=number, button=choice)]
         button = posted.buttons[choice - 1]
+        people: tuple[PersonRef, ...] = ()
+        if button.picks_people:
+            # The console's people picker: handles after the number, as /press N @a @b.
+            people, unknown, _ = await self._mentions(
+                " ".join("@" + name.lstrip("@") for name in answer.split())
+            )
+            if unknown:
+                raise ConsoleError(self.t("console.picker.unknown", names=", ".join(unknown)))
         event = ActionInvoked(
             school=self.school,
             event_id=uuid.uuid4().hex,
@@ -261,8 +269,9 @@ class ConsoleSession:
             action=button.action,
             value=button.value,
             sent_at=self.clock.now(),
-            text=answer.strip() or None,
+            text=None if button.picks_people else answer.strip() or None,
             message_id=posted.message_id,
+            people=people,
         )
         said = f": {answer.strip()}" if answer.strip() else ""
         out = [f"{self.me.user_id} ▸ [{button.label}] on [{number}]{said}"]

@@ -1,0 +1,167 @@
+"""The weekly nudge job (design.md, "Nudges"; who gets one: :mod:`bot.nudges`).
+
+One schedule per school whose platform this process serves and that has nudges on: a
+:class:`~apscheduler.triggers.cron.CronTrigger` at the school's ``nudge_at`` (default
+Monday 09:00) in the school's time zone. A run first stores which earlier nudges were
+followed, then, unless the day is a school holiday, sends this week's nudges.
+
+Each nudge goes through :class:`scheduler.delivery.Delivery` with kind ``nudge``, key
+the person's id and due the start of the school's week (local Monday 00:00), so a
+person gets at most one per week whatever restarts, retries or second schedulers do;
+``nudges`` has the same unique key. A run more than ``grace`` (default 2 days) after
+its moment sends nothing: next week's run will.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time, timedelta
+from functools import partial
+
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.events import SchoolRef
+from bot.key_figures import school_defaults
+from bot.nudges import NudgePlan, nudge_message, plan_nudges
+from bot.ports import Messengers
+from bot.recurrence import localize, wall
+from bot.round_messages import person_language, zone_of
+from bot.service import Bot
+from scheduler.delivery import Delivery
+from scheduler.jobs import Schedule
+from storage import directory, holidays
+from storage import nudges as store
+from storage.models import PLG, Person, School
+from storage.school_settings import WEEKDAYS, SchoolConfig, school_config
+
+log = logging.getLogger("plgbot.scheduler")
+
+
+def latest_moment(now: datetime, config_at: tuple[int, int, int], school: School) -> datetime:
+    """The latest weekly moment (weekday, hour, minute in the school's zone) at or
+    before ``now``."""
+    weekday, hour, minute = config_at
+    zone = zone_of(school)
+    today = wall(now, zone).date()
+    day = today - timedelta(days=(today.weekday() - weekday) % 7)
+    moment = localize(day, time(hour, minute), zone)
+    return moment if moment <= now else localize(day - timedelta(days=7), time(hour, minute), zone)
+
+
+def week_start(moment: datetime, school: School) -> datetime:
+    """Monday 00:00 (school time) of the week ``moment`` falls in."""
+    zone = zone_of(school)
+    day = wall(moment, zone).date()
+    return localize(day - timedelta(days=day.weekday()), time(0, 0), zone)
+
+
+def weekly_trigger(config_at: tuple[int, int, int], school: School) -> CronTrigger:
+    weekday, hour, minute = config_at
+    return CronTrigger(
+        day_of_week=WEEKDAYS[weekday], hour=hour, minute=minute, timezone=zone_of(school)
+    )
+
+
+class NudgeJobs:
+    """The :class:`scheduler.jobs.JobSource` of nudges."""
+
+    kind = "nudge"
+
+    def __init__(
+        self,
+        bot: Bot,
+        messengers: Messengers,
+        *,
+        grace: timedelta = timedelta(days=2),
+        lease: timedelta = timedelta(minutes=2),
+    ) -> None:
+        self.db = bot.db
+        self.defaults = school_defaults(bot.config)
+        self.default_language = bot.config.default_language
+        self.messengers = messengers
+        self.grace = grace
+        self.delivery = Delivery(bot.db, lease=lease, grace=grace)
+
+    async def schedules(self) -> list[Schedule]:
+        found = []
+        async with self.db.session() as session:
+            for school in await directory.list_schools(session):
+                if school.platform not in self.messengers:
+                    continue  # another process (or no adapter) serves that platform
+                config = await school_config(session, school.id, self.defaults)
+                if config.nudges:
+                    trigger = weekly_trigger(config.weekday_time("nudge_at"), school)
+                    found.append(Schedule(str(school.id), trigger))
+        return found
+
+    async def run_due(self, key: str, now: datetime) -> None:
+        async with self.db.session() as session:
+            school = await session.get(School, int(key))
+            if school is None or school.platform not in self.messengers:
+                return
+            config = await school_config(session, school.id, self.defaults)
+            await store.mark_followed(
+                session, school_id=school.id, now=now, follow_days=config.nudge_follow_days
+            )
+            if not config.nudges:
+                return
+            due = latest_moment(now, config.weekday_time("nudge_at"), school)
+            if now - due > self.grace:
+                return
+            week = week_start(due, school)
+            day = wall(due, zone_of(school)).date()
+            if await holidays.holiday_on(session, school.id, day) is not None:
+                holiday = True
+                plans: list[NudgePlan] = []
+            else:
+                holiday = False
+                plans = await plan_nudges(
+                    session, school.id, now=now, week_start=week, config=config
+                )
+        if holiday:
+            # Never during a holiday; noted, so the skip is visible afterwards.
+            await self.delivery.once(
+                kind="nudge.holiday", key=key, due=week, now=now, send=None, outcome="skipped"
+            )
+        for plan in plans:
+            try:
+                await self._send(school, plan, week, config, now)
+            except Exception:
+                # One person's failed message must not keep the others from theirs.
+                log.exception("nudge to person %s failed", plan.person_id)
+
+    async def _send(
+        self, school: School, plan: NudgePlan, week: datetime, config: SchoolConfig, now: datetime
+    ) -> None:
+        async with self.db.session() as session:
+            person = await session.get(Person, plan.person_id)
+            plg = await session.get(PLG, plan.plg_id) if plan.plg_id else None
+        assert person is not None
+        language = person_language(person, school, self.default_language)
+        message = nudge_message(
+            language, missing=plan.missing, plg=plg, weeks=config.nudge_weeks, week_start=week
+        )
+        ref = SchoolRef(platform=school.platform, tenant_id=school.tenant_id, name=school.name)
+        send = partial(
+            self.messengers.for_school(ref).send_private,
+            school=ref,
+            user_id=person.platform_user_id,
+            message=message,
+        )
+
+        async def record(session: AsyncSession, message_id: str) -> None:
+            await store.record_nudge(
+                session,
+                school_id=school.id,
+                person_id=plan.person_id,
+                week_start=week,
+                sent_at=now,
+                missing=plan.missing.value,
+                plg_id=plan.plg_id,
+                message_id=message_id,
+            )
+
+        await self.delivery.once(
+            kind="nudge", key=str(plan.person_id), due=week, now=now, send=send, record=record
+        )
