@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import click
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.settings import Settings, SettingsError, load_settings
 from bot.catalogue import Language, text
@@ -32,15 +31,8 @@ from bot.network_report import (
     network_report,
 )
 from bot.service import Bot
-from storage import Database, directory
-from storage.models import School
-from storage.school_settings import (
-    DEFAULTS,
-    SchoolConfig,
-    SettingError,
-    school_config,
-    set_school_config,
-)
+from storage import Database
+from storage.school_settings import DEFAULTS
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -330,74 +322,6 @@ def teams_package(
     click.echo(f"wrote {written}; messaging endpoint: https://{info.host}/api/messages")
 
 
-# The question-round commands (agenda, holidays) live in their own module; importing
-# it registers them on ``main``.
-from adapters import cli_rounds  # noqa: E402, F401
-
-
-@main.group()
-def school() -> None:
-    """A school's thresholds and schedules (key figures, nudges, network survey)."""
-
-
-@school.command("show")
-@click.option("--school", "key", required=True, help="School tenant id or name, e.g. demo.")
-@run_async
-async def school_show(key: str) -> None:
-    """Print the settings in force (defaults included)."""
-    settings = settings_or_exit()
-    database = open_database(settings)
-    try:
-        async with database.session() as session:
-            found = await _school_or_fail(session, key)
-            config = await school_config(session, found.id, _defaults(settings))
-    finally:
-        await database.dispose()
-    for field in dataclasses.fields(config):
-        click.echo(f"{field.name} = {_shown(getattr(config, field.name))}")
-
-
-@school.command("set")
-@click.option("--school", "key", required=True, help="School tenant id or name, e.g. demo.")
-@click.argument("changes", nargs=-1, required=True)
-@run_async
-async def school_set(key: str, changes: tuple[str, ...]) -> None:
-    """Change settings: KEY=VALUE ... (VALUE ``default`` puts the default back), e.g.
-    plgbot school set --school demo key_figures=5 nudge_at="tue 08:30" survey=off"""
-    settings = settings_or_exit()
-    pairs: dict[str, str] = {}
-    for change in changes:
-        name, sep, value = change.partition("=")
-        if not sep:
-            raise click.BadParameter(f"{change!r}: write KEY=VALUE", param_hint="CHANGES")
-        pairs[name.strip()] = value
-    database = open_database(settings)
-    try:
-        async with database.session() as session:
-            found = await _school_or_fail(session, key)
-            await set_school_config(session, found.id, pairs)
-            config = await school_config(session, found.id, _defaults(settings))
-    except SettingError as error:
-        raise click.ClickException(str(error)) from None
-    finally:
-        await database.dispose()
-    for name in pairs:
-        click.echo(f"{name} = {_shown(getattr(config, name))}")
-
-
-async def _school_or_fail(session: AsyncSession, key: str) -> School:
-    found = await directory.find_school(session, key)
-    if found is None:
-        known = [s.tenant_id for s in await directory.list_schools(session)]
-        raise click.ClickException(f"no school {key!r}; known: {', '.join(known) or 'none'}")
-    return found
-
-
-def _defaults(settings: Settings) -> SchoolConfig:
-    return dataclasses.replace(DEFAULTS, window_weeks=settings.window_weeks)
-
-
-def _shown(value: object) -> str:
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    return str(value)
+# The question-round commands (agenda, holidays) and the school settings live in their
+# own modules; importing them registers them on ``main``.
+from adapters import cli_rounds, cli_school  # noqa: E402, F401
