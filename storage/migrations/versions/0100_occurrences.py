@@ -1,7 +1,7 @@
 """occurrences: exactly-once bookkeeping for scheduled jobs
 
 Revision ID: 0100
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-21
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0100"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
