@@ -6,9 +6,9 @@
 Generates a school board (bench/generate.py) into a fresh SQLite file, then measures in
 separate child processes, so each peak RSS is its own:
 
-* ``db``: :func:`bot.key_figures.find_key_figures` for all schools, through the same
-  async SQLAlchemy session the bot uses (contacts rollup + candidate probes, profiles
-  included);
+* ``db``: :func:`bot.key_figures.key_figures_by_school` for all schools, through the
+  same async SQLAlchemy session the bot uses (contacts rollup and candidate probes,
+  profiles included: three statements for the whole board);
 * ``ties``: the same with the colleagues counted from the window's ties, grouped from
   the raw interactions (the alternative layout, for comparison);
 * ``networkx``: the window's edges, already loaded into memory per school (loading is
@@ -46,8 +46,9 @@ def peak_rss_mb() -> float:
 
 
 async def time_db(url: str, weeks: int, reps: int, *, from_contacts: bool | None) -> dict[str, Any]:
-    """Median seconds to compute every school's key figures, and what they were."""
-    from bot.key_figures import Window, find_key_figures
+    """Median seconds to compute every school's key figures (one board-wide call, as
+    the board digest makes it), and what they were."""
+    from bot.key_figures import Window, key_figures_by_school
     from storage import Database, directory
     from storage.school_settings import DEFAULTS
 
@@ -55,25 +56,25 @@ async def time_db(url: str, weeks: int, reps: int, *, from_contacts: bool | None
     window = Window.ending(NOW, weeks)
     try:
         async with db.session() as session:
-            schools = [s.id for s in await directory.list_schools(session)]
+            schools = {s.id: (window, DEFAULTS) for s in await directory.list_schools(session)}
         times, result = [], {}
         for _ in range(reps):
             start = time.perf_counter()
-            for school in schools:
-                async with db.session() as session:
-                    found = await find_key_figures(
-                        session, school, window, DEFAULTS, from_contacts=from_contacts
-                    )
-                result[str(school)] = [
+            async with db.session() as session:
+                found = await key_figures_by_school(session, schools, from_contacts=from_contacts)
+            times.append(time.perf_counter() - start)
+            result = {
+                str(school): [
                     [
                         k.person_id,
                         k.place.metrics.degree,
                         k.place.metrics.reciprocal_ties,
                         k.place.metrics.interactions,
                     ]
-                    for k in found
+                    for k in figures
                 ]
-            times.append(time.perf_counter() - start)
+                for school, figures in found.items()
+            }
     finally:
         await db.dispose()
     return {"seconds": statistics.median(times), "result": result, "rss_mb": peak_rss_mb()}
@@ -83,8 +84,8 @@ def load_edges(path: str, weeks: int) -> tuple[dict[int, list[tuple[int, int]]],
     """The window's edges per school, and everyone's name, from the SQLite file."""
     import sqlite3
 
-    from bot.key_figures import Window
     from bench.generate import SQLITE_TIME
+    from bot.key_figures import Window
 
     window = Window.ending(NOW, weeks)
     since = window.since.replace(tzinfo=None).strftime(SQLITE_TIME)
@@ -196,8 +197,10 @@ def main() -> None:
         print(f"generated {board} in {time.perf_counter() - started:.0f} s", flush=True)
         for weeks in WINDOWS:
             nx_run = measure("networkx", "", path, weeks, args.reps)
-            print(f"\nwindow {weeks} weeks — networkx: {nx_run['seconds']:.3f} s, "
-                  f"peak RSS {nx_run['rss_mb']:.0f} MB")
+            print(
+                f"\nwindow {weeks} weeks — networkx: {nx_run['seconds']:.3f} s, "
+                f"peak RSS {nx_run['rss_mb']:.0f} MB"
+            )
             for label, url in targets:
                 for method in ("db", "ties"):
                     run = measure(method, url, path, weeks, args.reps)

@@ -129,53 +129,90 @@ async def find_key_figures(
     *,
     from_contacts: bool | None = None,
 ) -> list[KeyFigure]:
-    """The school's key figures with profiles, computed in the database.
+    """The school's key figures with profiles (see :func:`key_figures_by_school`)."""
+    found = await key_figures_by_school(
+        session, {school_id: (window, config)}, from_contacts=from_contacts
+    )
+    return found[school_id]
 
-    For a window ending after the school's latest interaction (the usual "as of now")
+
+async def key_figures_by_school(
+    session: AsyncSession,
+    schools: Mapping[int, tuple[Window, SchoolConfig]],
+    *,
+    from_contacts: bool | None = None,
+) -> dict[int, list[KeyFigure]]:
+    """Key figures of several schools (a board) at once, computed in the database in
+    three statements per distinct window, whatever the number of schools.
+
+    For a window ending after a school's latest interaction (the usual "as of now")
     everyone's degree and reciprocal ties are counted over the contacts rollup;
     otherwise the window's ties are grouped from the interactions (``from_contacts``
     forces one or the other, for tests and the benchmark). Only the candidates for the
     top N (the top N by degree and reciprocal ties, plus anyone level with the last of
     them) get their interactions counted and their knowledge types probed.
     """
-    ranking = await queries.colleague_ranking(session, school_id=school_id, since=window.since)
-    opted: list[int] = []
-    if ranking.opted_out:
-        opted = await queries.opted_out_ids(session, school_id)
-        ranking = await queries.colleague_ranking(
-            session, school_id=school_id, since=window.since, opted_out=opted
+    result: dict[int, list[KeyFigure]] = {school: [] for school in schools}
+    windows: dict[Window, list[int]] = {}
+    for school, (window, _) in schools.items():
+        windows.setdefault(window, []).append(school)
+    for window, ids in windows.items():
+        states = await queries.school_states(session, ids, since=window.since, until=window.until)
+        live = [school for school in ids if states[school].any_since]
+        opted = [person for school in live for person in states[school].opted_out]
+        fast = [
+            school
+            for school in live
+            if (states[school].none_after if from_contacts is None else from_contacts)
+        ]
+        ranked = await queries.colleague_ranking(session, fast, since=window.since, opted_out=opted)
+        ties: dict[int, PersonMetrics] = {}
+        for school in live:
+            if school not in ranked:
+                grouped = person_metrics(
+                    await ties_in_window(
+                        session, school_id=school, since=window.since, until=window.until
+                    )
+                )
+                ties.update(grouped)
+                ranked[school] = [
+                    (m.person_id, m.degree, m.reciprocal_ties) for m in grouped.values()
+                ]
+        pools = {school: _pool(ranked[school], schools[school][1]) for school in live}
+        found = await queries.candidates(
+            session,
+            [person for pool in pools.values() for person, _, _ in pool],
+            since=window.since,
+            until=window.until,
+            opted_out=opted,
+            activities=ACTIVITY_ORIGINS,
         )
-    if ranking.latest is None or ranking.latest < window.since:
-        return []
-    if from_contacts is None:
-        from_contacts = ranking.latest < window.until
-    ties: dict[int, PersonMetrics] = {}
-    if from_contacts:
-        ranked = [row for row in ranking.rows if row[1] > 0]
-    else:
-        ties = person_metrics(
-            await ties_in_window(
-                session, school_id=school_id, since=window.since, until=window.until
-            )
-        )
-        ranked = [(m.person_id, m.degree, m.reciprocal_ties) for m in ties.values()]
-    ranked.sort(key=lambda row: (-row[1], -row[2]))
+        for school, pool in pools.items():
+            result[school] = _figures(pool, found, ties, schools[school][1])
+    return result
+
+
+def _pool(ranked: list[tuple[int, int, int]], config: SchoolConfig) -> list[tuple[int, int, int]]:
+    """The candidates: the top N by degree and reciprocal ties, and anyone level with
+    the last of them (interactions and names decide between those)."""
+    ranked = sorted(ranked, key=lambda row: (-row[1], -row[2]))
     if not ranked:
         return []
     cut = ranked[: config.key_figures][-1][1:]
-    pool = [row for row in ranked if row[1:] >= cut]
-    found = await queries.candidates(
-        session,
-        [person for person, _, _ in pool],
-        since=window.since,
-        until=window.until,
-        opted_out=opted,
-        activities=ACTIVITY_ORIGINS,
-    )
+    return [row for row in ranked if row[1:] >= cut]
+
+
+def _figures(
+    pool: list[tuple[int, int, int]],
+    found: Mapping[int, queries.Candidate],
+    ties: Mapping[int, PersonMetrics],
+    config: SchoolConfig,
+) -> list[KeyFigure]:
     places: list[tuple[PersonMetrics, queries.Candidate]] = []
     for person, degree, reciprocal in pool:
         c = found[person]
-        out = c.out_ties if from_contacts else ties[person].out_ties
+        # Out-ties come from the ties when they were grouped, else from the rollup.
+        out = ties[person].out_ties if person in ties else c.out_ties
         metrics = PersonMetrics(
             person, out, degree - out + reciprocal, reciprocal, degree, c.interactions
         )

@@ -35,19 +35,19 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import Executable
 
-from storage.models import Contact, Interaction
+from storage.models import Contact, Interaction, Person
 
 REBUILD = """
-INSERT INTO contacts (person_id, other_id, last_out, last_in, last_any, last_both)
-SELECT person_id, other_id, MAX(last_out), MAX(last_in), MAX(last_any),
+INSERT INTO contacts (person_id, other_id, school_id, last_out, last_in, last_any, last_both)
+SELECT person_id, other_id, MAX(school_id), MAX(last_out), MAX(last_in), MAX(last_any),
        CASE WHEN MAX(last_out) IS NULL OR MAX(last_in) IS NULL THEN NULL
             WHEN MAX(last_out) < MAX(last_in) THEN MAX(last_out) ELSE MAX(last_in) END
 FROM (
-    SELECT source_id AS person_id, target_id AS other_id,
+    SELECT source_id AS person_id, target_id AS other_id, MAX(school_id) AS school_id,
            MAX(occurred_at) AS last_out, NULL AS last_in, MAX(occurred_at) AS last_any
     FROM interactions WHERE source_id <> target_id GROUP BY source_id, target_id
     UNION ALL
-    SELECT target_id, source_id, NULL, MAX(occurred_at), MAX(occurred_at)
+    SELECT target_id, source_id, MAX(school_id), NULL, MAX(occurred_at), MAX(occurred_at)
     FROM interactions WHERE source_id <> target_id GROUP BY target_id, source_id
 ) AS ends
 GROUP BY person_id, other_id
@@ -93,20 +93,24 @@ def _upsert(dialect: str) -> Executable:
     )
 
 
-async def record_edges(session: AsyncSession, edges: Iterable[tuple[int, int, datetime]]) -> None:
-    """Interactions ``(source, target, at)`` were stored: move both people's contact
-    times forward. Self-loops are not ties and are left out."""
+async def record_edges(
+    session: AsyncSession, edges: Iterable[tuple[int, int, int, datetime]]
+) -> None:
+    """Interactions ``(school, source, target, at)`` were stored: move both people's
+    contact times forward. Self-loops are not ties and are left out."""
     rows: dict[tuple[int, int], list[datetime | None]] = {}
+    schools: dict[tuple[int, int], int] = {}
 
     def touch(person: int, other: int, slot: int, at: datetime) -> None:
         row = rows.setdefault((person, other), [None, None])
         current = row[slot]
         row[slot] = at if current is None or current < at else current
 
-    for source, target, at in edges:
+    for school, source, target, at in edges:
         if source != target:
             touch(source, target, 0, at)
             touch(target, source, 1, at)
+            schools[source, target] = schools[target, source] = school
     if not rows:
         return
     # One row per pair and direction, so no statement updates a row twice.
@@ -114,6 +118,7 @@ async def record_edges(session: AsyncSession, edges: Iterable[tuple[int, int, da
         {
             "person_id": person,
             "other_id": other,
+            "school_id": schools[person, other],
             "last_out": out,
             "last_in": into,
             "last_any": max(t for t in (out, into) if t is not None),
@@ -146,14 +151,16 @@ async def refresh_pairs(session: AsyncSession, pairs: Iterable[tuple[int, int]])
         if a_to_b is None and b_to_a is None:
             continue
         times = [t for t in (a_to_b, b_to_a) if t is not None]
-        both = min(times) if len(times) == 2 else None
+        shared = {
+            "school_id": await session.scalar(select(Person.school_id).where(Person.id == a)),
+            "last_any": max(times),
+            "last_both": min(times) if len(times) == 2 else None,
+        }
         rows = [
             {"person_id": a, "other_id": b, "last_out": a_to_b, "last_in": b_to_a},
             {"person_id": b, "other_id": a, "last_out": b_to_a, "last_in": a_to_b},
         ]
-        await session.execute(
-            insert(Contact), [{**row, "last_any": max(times), "last_both": both} for row in rows]
-        )
+        await session.execute(insert(Contact), [{**row, **shared} for row in rows])
 
 
 async def _latest(session: AsyncSession, source_id: int, target_id: int) -> datetime | None:

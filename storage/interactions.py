@@ -44,7 +44,7 @@ async def record_interactions(session: AsyncSession, edges: Sequence[NewInteract
     """Store edges; an edge already logged for the same message is skipped, and so is
     a self-loop (nobody shares with themself). Returns how many were new. The contacts
     rollup follows in the same transaction."""
-    new: list[tuple[int, int, datetime]] = []
+    new: list[tuple[int, int, int, datetime]] = []
     for e in edges:
         if e.source_id == e.target_id:
             continue
@@ -61,7 +61,7 @@ async def record_interactions(session: AsyncSession, edges: Sequence[NewInteract
         if await insert_ignoring_conflicts(
             session, Interaction, [row], ["message_key", "source_id", "target_id"]
         ):
-            new.append((e.source_id, e.target_id, e.occurred_at))
+            new.append((e.school_id, e.source_id, e.target_id, e.occurred_at))
     await contacts.record_edges(session, new)
     return len(new)
 

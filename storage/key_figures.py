@@ -38,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.interactions import KNOWLEDGE_BITS
-from storage.models import PLG, Contact, Interaction, Person, UTCDateTime
+from storage.models import PLG, Contact, Interaction, Person, School, UTCDateTime
 
 # Activity kind bit -> the interaction origins that count as that kind.
 ActivityOrigins = Mapping[int, Sequence[str]]
@@ -49,15 +49,14 @@ _OPTED: BindParameter[int] = bindparam("opted", type_=Integer(), expanding=True)
 
 
 @dataclass(frozen=True, slots=True)
-class Ranking:
-    """Everyone's (person id, degree, reciprocal ties) from the contacts rollup, the
-    school's latest interaction, and how many of its people opted out. The counts are
-    exact for windows ending after ``latest`` and when nobody opted out, or when the
-    opted-out people were passed in to leave out."""
+class SchoolState:
+    """Whether the school has interactions since the window's start (``any_since``) and
+    none from its end on (``none_after``: the contacts rollup is exact), and who in it
+    opted out."""
 
-    latest: datetime | None
-    opted_out: int
-    rows: list[tuple[int, int, int]]
+    any_since: bool
+    none_after: bool
+    opted_out: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,45 +88,44 @@ def _contacts_since(
     return select(func.count()).select_from(Contact).where(*conditions).scalar_subquery()
 
 
-@cache
-def _ranking_query(exclude_opted: bool) -> Select[int, int, int, datetime | None, int]:
-    school = bindparam("school", type_=Integer())
+async def school_states(
+    session: AsyncSession, school_ids: Sequence[int], *, since: datetime, until: datetime
+) -> dict[int, SchoolState]:
+    """:class:`SchoolState` of each school: one index lookup per school, and the
+    opted-out people of those that have any."""
     latest = (
         select(func.max(Interaction.occurred_at))
-        .where(Interaction.school_id == school)
+        .where(Interaction.school_id == School.id)
         .scalar_subquery()
     )
     opted = (
         select(func.count())
         .select_from(Person)
-        .where(Person.school_id == school, Person.opted_out_at.is_not(None))
+        .where(Person.school_id == School.id, Person.opted_out_at.is_not(None))
         .scalar_subquery()
     )
-    return select(
-        Person.id,
-        _contacts_since(Contact.last_any, exclude_opted),
-        _contacts_since(Contact.last_both, exclude_opted),
-        latest,
-        opted,
-    ).where(Person.school_id == school, Person.opted_out_at.is_(None))
-
-
-async def colleague_ranking(
-    session: AsyncSession, *, school_id: int, since: datetime, opted_out: Sequence[int] = ()
-) -> Ranking:
-    """Degree and reciprocal ties of everyone in the school not opted out, counting
-    contacts since ``since``, leaving out contacts with ``opted_out`` people."""
-    params: dict[str, Any] = {"school": school_id, "since": since}
-    if opted_out:
-        params["opted"] = list(opted_out)
-    rows = (await session.execute(_ranking_query(bool(opted_out)), params)).all()
-    if not rows:
-        return Ranking(None, 0, [])
-    return Ranking(
-        latest=rows[0][3],
-        opted_out=int(rows[0][4]),
-        rows=[(int(p), int(d), int(r)) for p, d, r, _, _ in rows],
+    rows = await session.execute(
+        select(
+            School.id,
+            case((latest >= since, 1), else_=0),
+            case((latest.is_(None), 1), (latest < until, 1), else_=0),
+            opted,
+        ).where(School.id.in_(list(school_ids)))
     )
+    flags = {school: (bool(a), bool(n), int(o)) for school, a, n, o in rows}
+    people: dict[int, list[int]] = {}
+    with_opted = [school for school, (_, _, count) in flags.items() if count]
+    if with_opted:
+        for school, person in await session.execute(
+            select(Person.school_id, Person.id).where(
+                Person.school_id.in_(with_opted), Person.opted_out_at.is_not(None)
+            )
+        ):
+            people.setdefault(school, []).append(person)
+    return {
+        school: SchoolState(a, n, tuple(people.get(school, ())))
+        for school, (a, n, _) in flags.items()
+    }
 
 
 async def opted_out_ids(session: AsyncSession, school_id: int) -> list[int]:
@@ -135,6 +133,54 @@ async def opted_out_ids(session: AsyncSession, school_id: int) -> list[int]:
         select(Person.id).where(Person.school_id == school_id, Person.opted_out_at.is_not(None))
     )
     return list(rows)
+
+
+@cache
+def _ranking_query(dialect: str, exclude_opted: bool) -> Select[int, int, int, int]:
+    schools = bindparam("schools", type_=Integer(), expanding=True)
+    if dialect == "postgresql":
+        # PostgreSQL: one index range over each school's active contacts into a hash
+        # aggregate beats a subplan per person.
+        conditions = [Contact.school_id.in_(schools), Contact.last_any >= _SINCE]
+        if exclude_opted:
+            conditions += [Contact.person_id.not_in(_OPTED), Contact.other_id.not_in(_OPTED)]
+        both = func.count().filter(Contact.last_both >= _SINCE)
+        return (
+            select(Contact.school_id, Contact.person_id, func.count(), both)
+            .where(*conditions)
+            .group_by(Contact.school_id, Contact.person_id)
+        )
+    # SQLite has no hash aggregate (a GROUP BY sorts): two index range counts per
+    # person, each touching only the contacts active in the window, are faster.
+    return select(
+        Person.school_id,
+        Person.id,
+        _contacts_since(Contact.last_any, exclude_opted),
+        _contacts_since(Contact.last_both, exclude_opted),
+    ).where(Person.school_id.in_(schools), Person.opted_out_at.is_(None))
+
+
+async def colleague_ranking(
+    session: AsyncSession,
+    school_ids: Sequence[int],
+    *,
+    since: datetime,
+    opted_out: Sequence[int] = (),
+) -> dict[int, list[tuple[int, int, int]]]:
+    """Per school: (person id, degree, reciprocal ties) of everyone with a tie since
+    ``since``, counted over the contacts rollup, leaving out ``opted_out`` people on
+    both ends. Exact for windows ending after the school's latest interaction."""
+    if not school_ids:
+        return {}
+    params: dict[str, Any] = {"schools": list(school_ids), "since": since}
+    if opted_out:
+        params["opted"] = list(opted_out)
+    query = _ranking_query(session.get_bind().dialect.name, bool(opted_out))
+    ranked: dict[int, list[tuple[int, int, int]]] = {school: [] for school in school_ids}
+    for school, person, degree, reciprocal in await session.execute(query, params):
+        if degree:
+            ranked[school].append((int(person), int(degree), int(reciprocal)))
+    return ranked
 
 
 @cache

@@ -344,6 +344,8 @@ class Contact(Base):
         Index("ix_contacts_any", "person_id", "last_any", "other_id"),
         Index("ix_contacts_both", "person_id", "last_both", "other_id"),
         Index("ix_contacts_out", "person_id", "last_out", "other_id"),
+        # PostgreSQL counts a whole school at once (a hash aggregate over this range).
+        Index("ix_contacts_school", "school_id", "last_any", "person_id", "last_both"),
         {"sqlite_with_rowid": False},
     )
 
@@ -353,6 +355,8 @@ class Contact(Base):
     other_id: Mapped[int] = mapped_column(
         ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
     )
+    # Both people's school (an interaction never crosses schools).
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
     # Latest interaction from person to other, from other to person, and either way.
     last_out: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_in: Mapped[datetime | None] = mapped_column(UTCDateTime())

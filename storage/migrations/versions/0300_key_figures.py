@@ -22,16 +22,16 @@ depends_on: str | Sequence[str] | None = None
 # The same statement as storage.contacts.rebuild_contacts, copied so that this
 # migration keeps doing what it did when later code changes.
 BACKFILL = """
-INSERT INTO contacts (person_id, other_id, last_out, last_in, last_any, last_both)
-SELECT person_id, other_id, MAX(last_out), MAX(last_in), MAX(last_any),
+INSERT INTO contacts (person_id, other_id, school_id, last_out, last_in, last_any, last_both)
+SELECT person_id, other_id, MAX(school_id), MAX(last_out), MAX(last_in), MAX(last_any),
        CASE WHEN MAX(last_out) IS NULL OR MAX(last_in) IS NULL THEN NULL
             WHEN MAX(last_out) < MAX(last_in) THEN MAX(last_out) ELSE MAX(last_in) END
 FROM (
-    SELECT source_id AS person_id, target_id AS other_id,
+    SELECT source_id AS person_id, target_id AS other_id, MAX(school_id) AS school_id,
            MAX(occurred_at) AS last_out, NULL AS last_in, MAX(occurred_at) AS last_any
     FROM interactions WHERE source_id <> target_id GROUP BY source_id, target_id
     UNION ALL
-    SELECT target_id, source_id, NULL, MAX(occurred_at), MAX(occurred_at)
+    SELECT target_id, source_id, MAX(school_id), NULL, MAX(occurred_at), MAX(occurred_at)
     FROM interactions WHERE source_id <> target_id GROUP BY target_id, source_id
 ) AS ends
 GROUP BY person_id, other_id
@@ -62,6 +62,7 @@ def upgrade() -> None:
         "contacts",
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("other_id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("last_out", _when(), nullable=True),
         sa.Column("last_in", _when(), nullable=True),
         sa.Column("last_any", _when(), nullable=False),
@@ -78,12 +79,21 @@ def upgrade() -> None:
             name=op.f("fk_contacts_other_id_people"),
             ondelete="CASCADE",
         ),
+        sa.ForeignKeyConstraint(
+            ["school_id"],
+            ["schools.id"],
+            name=op.f("fk_contacts_school_id_schools"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("person_id", "other_id", name=op.f("pk_contacts")),
         sqlite_with_rowid=False,
     )
     op.create_index("ix_contacts_any", "contacts", ["person_id", "last_any", "other_id"])
     op.create_index("ix_contacts_both", "contacts", ["person_id", "last_both", "other_id"])
     op.create_index("ix_contacts_out", "contacts", ["person_id", "last_out", "other_id"])
+    op.create_index(
+        "ix_contacts_school", "contacts", ["school_id", "last_any", "person_id", "last_both"]
+    )
     op.execute(sa.text(BACKFILL))
 
     op.create_table(
