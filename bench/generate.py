@@ -151,7 +151,15 @@ async def fill_postgres(url: str, board: Board) -> None:
         await connection.copy_records_to_table(
             "schools",
             records=[
-                (s + 1, "bench", f"school-{s + 1}", f"School {s + 1}", "nl", "Europe/Amsterdam", NOW)
+                (
+                    s + 1,
+                    "bench",
+                    f"school-{s + 1}",
+                    f"School {s + 1}",
+                    "nl",
+                    "Europe/Amsterdam",
+                    NOW,
+                )
                 for s in range(board.schools)
             ],
             columns=["id", "platform", "tenant_id", "name", "language", "timezone", "created_at"],
