@@ -329,6 +329,7 @@ async def update_profile(
     display_name: str,
     locale: str | None,
     now: datetime,
+    timezone: str | None = None,
 ) -> Person:
     """Store a profile just fetched from the platform (created on first sight)."""
     person = await ensure_person(
@@ -340,4 +341,6 @@ async def update_profile(
         now=now,
     )
     person.profile_fetched_at = now
+    if timezone:
+        person.timezone = timezone[:64]
     return person

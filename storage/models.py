@@ -91,6 +91,8 @@ class Person(Base):
     # Set only when the person chose a language; otherwise it follows their locale.
     language: Mapped[str | None] = mapped_column(String(2))
     locale: Mapped[str | None] = mapped_column(String(16))
+    # IANA zone from the platform profile (Slack users.info ``tz``), when known.
+    timezone: Mapped[str | None] = mapped_column(String(64))
     opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     profile_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -117,6 +117,7 @@ class Profiles:
                 display_name=name,
                 locale=locale,
                 now=now,
+                timezone=user["tz"] if isinstance(user.get("tz"), str) else None,
             )
         return PersonRef(user_id, name, locale)
 

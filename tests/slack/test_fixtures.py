@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 
+from sqlalchemy import select
+
 from bot.knowledge import KnowledgeType
 from storage.models import Interaction, Person, ProcessedEvent, School
 from tests.slack.fake_slack import BOT_USER
@@ -168,3 +170,13 @@ async def test_a_bot_mention_arrives_as_app_mention_and_message_and_counts_once(
     await plgbot.stop()
     assert len(plgbot.fake.of("chat.postEphemeral")) == 1
     assert await plgbot.edges() == [(BRAM, CHANTAL, "told", OUTCOMES)]
+
+
+async def test_users_info_profiles_are_stored_with_locale_and_time_zone(plgbot: Plgbot) -> None:
+    await link_plg_channel(plgbot)
+    await plgbot.expect("chat.postEphemeral", plgbot.event(fixture_json("app_mention.json")))
+    async with plgbot.db.session() as session:
+        bram = (await session.scalars(select(Person).where(Person.platform_user_id == BRAM))).one()
+    assert bram.locale == "en-US"
+    assert bram.timezone == "Europe/Amsterdam"
+    assert bram.profile_fetched_at is not None

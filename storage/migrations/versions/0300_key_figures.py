@@ -5,7 +5,7 @@ nudges and the network survey
 right straight after the upgrade.
 
 Revision ID: 0300
-Revises: 0100
+Revises: 0200
 Create Date: 2026-11-23
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0300"
-down_revision: str | None = "0100"
+down_revision: str | None = "0200"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
