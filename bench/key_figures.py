@@ -46,7 +46,7 @@ def peak_rss_mb() -> float:
 
 
 async def time_db(url: str, weeks: int, reps: int, *, from_contacts: bool | None) -> dict[str, Any]:
-    """Median seconds to compute every school's key figures (one board-wide call, as
+    """Seconds, per repetition, to compute every school's key figures (one board-wide call, as
     the board digest makes it), and what they were."""
     from bot.key_figures import Window, key_figures_by_school
     from storage import Database, directory
@@ -77,7 +77,7 @@ async def time_db(url: str, weeks: int, reps: int, *, from_contacts: bool | None
             }
     finally:
         await db.dispose()
-    return {"seconds": statistics.median(times), "result": result, "rss_mb": peak_rss_mb()}
+    return {"times": times, "result": result, "rss_mb": peak_rss_mb()}
 
 
 def load_edges(path: str, weeks: int) -> tuple[dict[int, list[tuple[int, int]]], dict[int, str]]:
@@ -129,7 +129,7 @@ def time_networkx(path: str, weeks: int, reps: int) -> dict[str, Any]:
         start = time.perf_counter()
         result = networkx_key_figures(edges, names)
         times.append(time.perf_counter() - start)
-    return {"seconds": statistics.median(times), "result": result, "rss_mb": peak_rss_mb()}
+    return {"times": times, "result": result, "rss_mb": peak_rss_mb()}
 
 
 def child(args: argparse.Namespace) -> None:
@@ -174,12 +174,41 @@ async def prepare(board: Board, directory: Path, postgres: bool) -> list[tuple[s
     return targets
 
 
+def compare(
+    targets: list[tuple[str, str]], path: str, weeks: int, reps: int, rounds: int
+) -> list[str]:
+    """Every method in turn, ``rounds`` times (so a busy moment on the machine does not
+    fall on one method only); the median over all repetitions, the largest peak RSS."""
+    methods = [("networkx", "networkx", "")]
+    methods += [(f"{label} {m}", m, url) for label, url in targets for m in ("db", "ties")]
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in methods}
+    for _ in range(rounds):
+        for name, method, url in methods:
+            runs[name].append(measure(method, url, path, weeks, reps))
+    nx_runs = runs["networkx"]
+    baseline = statistics.median(t for run in nx_runs for t in run["times"])
+    lines = [
+        f"| {weeks} weeks | networkx (in memory) | {baseline:.3f} s | 1.0× | "
+        f"{max(r['rss_mb'] for r in nx_runs):.0f} MB |"
+    ]
+    for name, _, _ in methods[1:]:
+        seconds = statistics.median(t for run in runs[name] for t in run["times"])
+        if any(run["result"] != nx_runs[0]["result"] for run in runs[name]):
+            sys.exit(f"{name} and networkx disagree at {weeks} weeks")
+        lines.append(
+            f"| {weeks} weeks | {name} | {seconds:.3f} s | {baseline / seconds:.1f}× | "
+            f"{max(r['rss_mb'] for r in runs[name]):.0f} MB |"
+        )
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--staff", type=int, default=5000)
     parser.add_argument("--schools", type=int, default=20)
     parser.add_argument("--interactions", type=int, default=1_000_000)
-    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--reps", type=int, default=5, help="Repetitions per child process.")
+    parser.add_argument("--rounds", type=int, default=3, help="Child processes per method.")
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--child", choices=["db", "ties", "networkx"])
     parser.add_argument("--url", default="")
@@ -195,24 +224,12 @@ def main() -> None:
         targets = asyncio.run(prepare(board, Path(tmp), args.postgres))
         path = str(Path(tmp) / "bench.db")
         print(f"generated {board} in {time.perf_counter() - started:.0f} s", flush=True)
+        print("| window | method | median | vs networkx | peak RSS |")
+        print("|---|---|---|---|---|")
         for weeks in WINDOWS:
-            nx_run = measure("networkx", "", path, weeks, args.reps)
-            print(
-                f"\nwindow {weeks} weeks — networkx: {nx_run['seconds']:.3f} s, "
-                f"peak RSS {nx_run['rss_mb']:.0f} MB"
-            )
-            for label, url in targets:
-                for method in ("db", "ties"):
-                    run = measure(method, url, path, weeks, args.reps)
-                    same = run["result"] == nx_run["result"]
-                    print(
-                        f"  {label:<10} {method:<4} {run['seconds']:.3f} s  "
-                        f"{nx_run['seconds'] / run['seconds']:5.1f}x faster  "
-                        f"peak RSS {run['rss_mb']:.0f} MB  same key figures: {same}",
-                        flush=True,
-                    )
-                    if not same:
-                        sys.exit(f"{label} {method} and networkx disagree at {weeks} weeks")
+            for line in compare(targets, path, weeks, args.reps, args.rounds):
+                print(line, flush=True)
+        print("(all methods found the same key figures, degrees and interaction counts)")
 
 
 if __name__ == "__main__":
