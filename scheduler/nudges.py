@@ -30,7 +30,8 @@ from bot.round_messages import person_language, zone_of
 from bot.service import Bot
 from scheduler.delivery import Delivery
 from scheduler.jobs import Schedule
-from storage import directory, holidays
+from scheduler.per_school import per_school_schedules
+from storage import holidays
 from storage import nudges as store
 from storage.models import PLG, Person, School
 from storage.school_settings import WEEKDAYS, SchoolConfig, school_config
@@ -63,6 +64,10 @@ def weekly_trigger(config_at: tuple[int, int, int], school: School) -> CronTrigg
     )
 
 
+def _weekly(school: School, config: SchoolConfig) -> CronTrigger | None:
+    return weekly_trigger(config.weekday_time("nudge_at"), school) if config.nudges else None
+
+
 class NudgeJobs:
     """The :class:`scheduler.jobs.JobSource` of nudges."""
 
@@ -84,16 +89,7 @@ class NudgeJobs:
         self.delivery = Delivery(bot.db, lease=lease, grace=grace)
 
     async def schedules(self) -> list[Schedule]:
-        found = []
-        async with self.db.session() as session:
-            for school in await directory.list_schools(session):
-                if school.platform not in self.messengers:
-                    continue  # another process (or no adapter) serves that platform
-                config = await school_config(session, school.id, self.defaults)
-                if config.nudges:
-                    trigger = weekly_trigger(config.weekday_time("nudge_at"), school)
-                    found.append(Schedule(str(school.id), trigger))
-        return found
+        return await per_school_schedules(self.db, self.messengers, self.defaults, _weekly)
 
     async def run_due(self, key: str, now: datetime) -> None:
         async with self.db.session() as session:

@@ -24,7 +24,6 @@ from datetime import date, datetime, time, timedelta
 from functools import partial
 
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import SchoolRef
@@ -36,6 +35,7 @@ from bot.service import Bot
 from bot.survey import invite_message
 from scheduler.delivery import Delivery, Send
 from scheduler.jobs import Schedule
+from scheduler.per_school import per_school_schedules
 from storage import directory, holidays
 from storage import surveys as store
 from storage.models import Person, School
@@ -79,17 +79,7 @@ class SurveyJobs:
         self.delivery = Delivery(bot.db, lease=lease, grace=INVITE_GRACE)
 
     async def schedules(self) -> list[Schedule]:
-        found = []
-        async with self.db.session() as session:
-            for school in await directory.list_schools(session):
-                if school.platform not in self.messengers:
-                    continue
-                config = await school_config(session, school.id, self.defaults)
-                if config.survey:
-                    _, hour, minute = config.weekday_time("survey_at")
-                    trigger = CronTrigger(hour=hour, minute=minute, timezone=zone_of(school))
-                    found.append(Schedule(str(school.id), trigger))
-        return found
+        return await per_school_schedules(self.db, self.messengers, self.defaults, _daily)
 
     async def run_due(self, key: str, now: datetime) -> None:
         async with self.db.session() as session:
@@ -103,13 +93,7 @@ class SurveyJobs:
                 return
             invited: list[Person] = []
             if now - due <= INVITE_GRACE:
-                invited = list(
-                    await session.scalars(
-                        select(Person)
-                        .where(Person.school_id == school.id, Person.opted_out_at.is_(None))
-                        .order_by(Person.id)
-                    )
-                )
+                invited = list(await directory.reachable_people(session, school.id))
             reminders = await store.to_remind(
                 session,
                 school_id=school.id,
@@ -183,6 +167,13 @@ class SurveyJobs:
             await work
         except Exception:
             log.exception("survey message failed")
+
+
+def _daily(school: School, config: SchoolConfig) -> CronTrigger | None:
+    if not config.survey:
+        return None
+    _, hour, minute = config.weekday_time("survey_at")
+    return CronTrigger(hour=hour, minute=minute, timezone=zone_of(school))
 
 
 async def _holiday(session: AsyncSession, school_id: int, day: date) -> bool:

@@ -135,6 +135,17 @@ async def people_of_school(session: AsyncSession, school_id: int) -> Sequence[Pe
     ).all()
 
 
+async def reachable_people(session: AsyncSession, school_id: int) -> Sequence[Person]:
+    """Everyone in the school who has not opted out, in a stable order."""
+    return (
+        await session.scalars(
+            select(Person)
+            .where(Person.school_id == school_id, Person.opted_out_at.is_(None))
+            .order_by(Person.id)
+        )
+    ).all()
+
+
 async def people_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, Person]:
     if not ids:
         return {}
