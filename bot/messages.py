@@ -55,7 +55,24 @@ class Actions:
     buttons: tuple[Button, ...]
 
 
-Block = Heading | Paragraph | Bullets | Facts | Actions
+@dataclass(frozen=True, slots=True)
+class File:
+    """A file sent with the message: a digest's network picture (``image/png``), a
+    person's data export (``application/json``). Images are shown inline where the
+    platform can (Slack: uploaded into the conversation; Teams: an image on the card);
+    other files are attached (console: written to its output folder)."""
+
+    name: str
+    content: bytes
+    media_type: str
+    title: str
+
+    @property
+    def is_image(self) -> bool:
+        return self.media_type.startswith("image/")
+
+
+Block = Heading | Paragraph | Bullets | Facts | Actions | File
 
 
 class Visibility(Enum):
@@ -85,6 +102,8 @@ class OutboundMessage:
                     lines.extend(f"{label}: {value}" for label, value in pairs)
                 case Actions(buttons):
                     lines.append("  ".join(f"[{button.label}]" for button in buttons))
+                case File(name=name, title=title):
+                    lines.append(f"[{title}: {name}]")
         return "\n".join(lines)
 
 

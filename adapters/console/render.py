@@ -7,6 +7,7 @@ from bot.messages import (
     Bullets,
     Button,
     Facts,
+    File,
     Heading,
     OutboundMessage,
     Paragraph,
@@ -34,6 +35,8 @@ def render(message: OutboundMessage, *, in_channel: bool, number: int | None = N
                 lines.append(
                     "  ".join(_button(b, i, len(buttons), number) for i, b in enumerate(buttons, 1))
                 )
+            case File(name=name, title=title, content=content):
+                lines.append(f"[{title}: {name}, {len(content)} bytes]")
     private = message.visibility is Visibility.PRIVATE and in_channel
     prefix = "plgbot (only you): " if private else "plgbot: "
     indent = " " * len(prefix)
