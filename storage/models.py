@@ -269,7 +269,8 @@ class RoundReply(Base):
     # Anonymous replies only: a hash of a random code shown once to the replier, the
     # only way to edit or withdraw it; it says nothing about who that was.
     edit_code_hash: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Indexed for the retention job, which deletes replies by age.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
@@ -390,6 +391,7 @@ class SchoolSettings(Base):
     survey_months: Mapped[int | None] = mapped_column(Integer)
     survey_at: Mapped[str | None] = mapped_column(String(16))
     survey_reminder_days: Mapped[int | None] = mapped_column(Integer)
+    retention_months: Mapped[int | None] = mapped_column(Integer)
 
 
 class Nudge(Base):
@@ -450,3 +452,21 @@ class SurveyInvite(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     skipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AuditEntry(Base):
+    """Who opened which dashboard page, and which exports and erasures were made
+    (design.md, Privacy). ``subject`` names the page or export, never a person erased;
+    an erased actor's entries stay, without the actor."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_school_at", "school_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(300))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
