@@ -391,6 +391,12 @@ class SchoolSettings(Base):
     survey_months: Mapped[int | None] = mapped_column(Integer)
     survey_at: Mapped[str | None] = mapped_column(String(16))
     survey_reminder_days: Mapped[int | None] = mapped_column(Integer)
+    # Weekly coordinator digest (storage.digests): on/off, when, where (a platform
+    # channel id; NULL means each coordinator's private chat), and names or not.
+    digest: Mapped[bool | None] = mapped_column(Boolean)
+    digest_at: Mapped[str | None] = mapped_column(String(16))
+    digest_channel: Mapped[str | None] = mapped_column(String(256))
+    aggregate_only: Mapped[bool | None] = mapped_column(Boolean)
     retention_months: Mapped[int | None] = mapped_column(Integer)
 
 
@@ -470,3 +476,82 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(300))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DigestWeek(Base):
+    """A school's weekly digest figures, aggregates only (storage.digests): what a later
+    digest compares with ("up from 29%") and the dashboard draws trends from. ``week``
+    is the ISO week (``2026-W47``) in the school's time zone."""
+
+    __tablename__ = "digest_weeks"
+    __table_args__ = (UniqueConstraint("school_id", "week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    week: Mapped[str] = mapped_column(String(8))
+    # Local Monday 00:00 of the week, as UTC.
+    week_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    staff: Mapped[int] = mapped_column(Integer)
+    active: Mapped[int] = mapped_column(Integer)
+    interactions: Mapped[int] = mapped_column(Integer)
+    new_ties: Mapped[int] = mapped_column(Integer)
+    # Colleague pairs with a tie in the analysis window ending with the week, and how
+    # many of them went both ways.
+    ties: Mapped[int] = mapped_column(Integer)
+    reciprocal_ties: Mapped[int] = mapped_column(Integer)
+    # Interactions of the week that carried each knowledge type.
+    focus: Mapped[int] = mapped_column(Integer)
+    process: Mapped[int] = mapped_column(Integer)
+    outcomes: Mapped[int] = mapped_column(Integer)
+    benefits: Mapped[int] = mapped_column(Integer)
+    organisation: Mapped[int] = mapped_column(Integer)
+    nudges_sent: Mapped[int] = mapped_column(Integer)
+    nudges_followed: Mapped[int] = mapped_column(Integer)
+    holiday: Mapped[bool] = mapped_column(Boolean, default=False)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DigestKeyFigure(Base):
+    """A key figure as a week's digest showed it, by person id only (no name), so the
+    next digest can say what changed; erasing the person removes these rows."""
+
+    __tablename__ = "digest_key_figures"
+
+    digest_id: Mapped[int] = mapped_column(
+        ForeignKey("digest_weeks.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    rank: Mapped[int] = mapped_column(Integer)
+    profile: Mapped[str] = mapped_column(String(32))
+    degree: Mapped[int] = mapped_column(Integer)
+    reciprocal_ties: Mapped[int] = mapped_column(Integer)
+
+
+class DashboardLink(Base):
+    """A one-time sign-in link to the coordinators' dashboard (adapters/dashboard).
+    Only the SHA-256 of the random token is stored, so a database copy signs nobody in;
+    ``used_at`` is set by the one request that may consume it."""
+
+    __tablename__ = "dashboard_links"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class DashboardSession(Base):
+    """A signed-in dashboard browser: the SHA-256 of its session cookie, whose it is,
+    and until when it holds."""
+
+    __tablename__ = "dashboard_sessions"
+
+    session_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -44,9 +44,18 @@ class SchoolConfig:
     survey_months: int = 1
     survey_at: str = "mon 09:30"
     survey_reminder_days: int = 7
+    # Weekly coordinator digest (bot.digest): on/off, when (school time), where (a
+    # platform channel id; empty means each coordinator's private chat), and
+    # aggregate-only (no names anywhere in it).
+    digest: bool = True
+    digest_at: str = "mon 07:30"
+    digest_channel: str = ""
+    aggregate_only: bool = False
+    # Privacy: interactions and round replies older than this many months are deleted.
+    retention_months: int = 12
 
     def weekday_time(self, field: str) -> tuple[int, int, int]:
-        """``nudge_at``/``survey_at`` as (weekday 0=Monday, hour, minute)."""
+        """``nudge_at``/``survey_at``/``digest_at`` as (weekday 0=Monday, hour, minute)."""
         match = _AT.match(getattr(self, field))
         assert match is not None, "validated when set"
         return WEEKDAYS.index(match[1]), int(match[2]), int(match[3])
@@ -65,6 +74,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "nudge_follow_days": (1, 90),
     "survey_months": (1, 12),
     "survey_reminder_days": (1, 27),
+    "retention_months": (1, 60),
 }
 
 
@@ -94,6 +104,11 @@ def parse_setting(key: str, raw: str) -> Any:
     raw = raw.strip()
     if raw.lower() == "default":
         return None
+    if key == "digest_channel":
+        # Any platform channel id (Slack C0123, Teams 19:...@thread.tacv2); "" = DMs.
+        if len(raw) > 256 or any(c.isspace() for c in raw):
+            raise SettingError(f"{key}: {raw!r} is not a channel id; use e.g. C0123ABCD")
+        return raw or None
     kind = type(getattr(DEFAULTS, key))
     try:
         if kind is bool:
