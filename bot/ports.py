@@ -7,10 +7,16 @@ Each adapter implements :class:`Messenger`; the composition root registers them 
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Protocol
 
 from bot.events import SchoolRef
 from bot.messages import OutboundMessage
+
+# True while the scheduler sends an occurrence again whose first attempt was never
+# confirmed (its process died mid-way): only then is looking up an earlier post by
+# ``key`` worth a platform call.
+RESENDING: ContextVar[bool] = ContextVar("plgbot_resending", default=False)
 
 
 class Messenger(Protocol):

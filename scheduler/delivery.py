@@ -10,8 +10,10 @@ older than ``lease`` (longer than any send takes), the next run takes it over (o
 winner, by a conditional update) and sends again with the same key: a messenger that
 can find its earlier post by key returns it instead of posting twice. One that cannot
 (Teams) posts a second time; that window is the time between the platform accepting
-the post and our commit, milliseconds in practice. Past ``grace`` an unconfirmed claim
-is marked ``failed`` instead, since a question posted days late is worse than none.
+the post and our commit, milliseconds in practice. While re-sending,
+:data:`bot.ports.RESENDING` is set, so a messenger looks its earlier post up only then.
+Past ``grace`` an unconfirmed claim is marked ``failed`` instead, since a question
+posted days late is worse than none.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.ports import RESENDING
 from storage import Database
 from storage.occurrences import (
     claim_occurrence,
@@ -58,12 +61,17 @@ class Delivery:
         this call did it. Without ``send`` the occurrence is only marked with
         ``outcome`` (e.g. ``skipped``). A failing send raises and stays unconfirmed.
         ``grace`` overrides how long after ``due`` an unconfirmed claim is retried."""
-        occurrence_id = await self._claim(
-            kind=kind, key=key, due=due, now=now, grace=grace or self.grace
-        )
-        if occurrence_id is None:
+        claim = await self._claim(kind=kind, key=key, due=due, now=now, grace=grace or self.grace)
+        if claim is None:
             return False
-        result = await send() if send is not None else None
+        occurrence_id, again = claim
+        result = None
+        if send is not None:
+            resending = RESENDING.set(again)
+            try:
+                result = await send()
+            finally:
+                RESENDING.reset(resending)
         async with self.db.session() as session:
             if record is not None and result is not None:
                 await record(session, result)
@@ -72,11 +80,13 @@ class Delivery:
 
     async def _claim(
         self, *, kind: str, key: str, due: datetime, now: datetime, grace: timedelta
-    ) -> int | None:
+    ) -> tuple[int, bool] | None:
+        """The occurrence's id and whether it may have been sent before, if this call
+        is the one to send."""
         async with self.db.session() as session:
             claimed = await claim_occurrence(session, kind=kind, key=key, due_at=due, now=now)
         if claimed is not None:
-            return claimed
+            return claimed, False
         async with self.db.session() as session:
             existing = await find_occurrence(session, kind=kind, key=key, due_at=due)
             if existing is None or existing.done_at is not None:
@@ -89,4 +99,4 @@ class Delivery:
             if not await take_over_occurrence(session, existing.id, claimed_before=stale, now=now):
                 return None  # another process is on it right now
             log.info("re-sending %s %s due %s with the same key", kind, key, due)
-            return existing.id
+            return existing.id, True

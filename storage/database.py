@@ -13,6 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -21,6 +22,36 @@ from sqlalchemy.ext.asyncio import (
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` says the database is briefly out of reach (an SQLite file
+    locked beyond the busy timeout, a PostgreSQL server restarting or refusing
+    connections, a connection cut) rather than that the work itself is wrong: work
+    that failed so was rolled back and may simply be tried again."""
+    if isinstance(error, OperationalError | InterfaceError):
+        return True
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    # asyncpg raises its own connection errors (and plain OSErrors) while connecting,
+    # before SQLAlchemy has a connection to wrap them in.
+    if isinstance(error, ConnectionError):
+        return True
+    kind = type(error)
+    return kind.__module__.startswith("asyncpg") and kind.__name__ in _ASYNCPG_UNAVAILABLE
+
+
+_ASYNCPG_UNAVAILABLE = frozenset(
+    {
+        "CannotConnectNowError",
+        "ConnectionDoesNotExistError",
+        "ObjectInUseError",
+        "TooManyConnectionsError",
+        "AdminShutdownError",
+        "CrashShutdownError",
+        "ConnectionFailureError",
+    }
+)
 
 
 def async_url(url: str) -> str:

@@ -4,24 +4,39 @@ Slack wants an answer within 3 seconds and retries when it does not get one; loo
 people up, running the core and posting replies can take longer. Listeners acknowledge
 first and hand the rest to :class:`AfterAck`, which keeps track of every task so a
 shutdown waits for them instead of dropping them half-way.
+
+Slack does not deliver an acknowledged event again, so a job that fails because the
+database is briefly out of reach (a locked SQLite file, a restarting PostgreSQL) is
+tried again with backoff for up to :data:`RETRY_FOR` seconds: the failed attempt was
+rolled back, and the core's claim on the event keeps a retry from storing it twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import traceback
 from collections.abc import Awaitable, Callable
 
+from storage.database import is_unavailable
+
 log = logging.getLogger("plgbot.slack")
+
+# How long a job is retried while the database is unavailable, and the first and
+# longest wait between attempts.
+RETRY_FOR = 120.0
+FIRST_WAIT = 0.1
+LONGEST_WAIT = 5.0
 
 Job = Callable[[], Awaitable[None]]
 
 
 class AfterAck:
-    def __init__(self, *, concurrency: int = 16) -> None:
+    def __init__(self, *, concurrency: int = 16, retry_for: float = RETRY_FOR) -> None:
         # Bounds how many jobs hit the database and Slack at once in a burst.
         self._slots = asyncio.Semaphore(concurrency)
+        self._retry_for = retry_for
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
 
@@ -37,12 +52,32 @@ class AfterAck:
     async def _run(self, name: str, job: Job) -> None:
         async with self._slots:
             try:
-                await job()
+                await self._attempts(name, job)
             except Exception as error:
                 # An exception's message may quote a payload, so INFO and above get only
                 # its type and where it was raised; DEBUG gets the whole traceback.
                 log.error("Slack: %s failed: %s at %s", name, type(error).__name__, _where(error))
                 log.debug("Slack: %s traceback", name, exc_info=error)
+
+    async def _attempts(self, name: str, job: Job) -> None:
+        """Run ``job``; while the database is unavailable, again after a growing wait."""
+        give_up = time.monotonic() + self._retry_for
+        wait = FIRST_WAIT
+        while True:
+            try:
+                await job()
+                return
+            except Exception as error:
+                if not is_unavailable(error) or time.monotonic() + wait > give_up:
+                    raise
+                log.warning(
+                    "Slack: %s waits for the database (%s); trying again in %.1fs",
+                    name,
+                    type(error).__name__,
+                    wait,
+                )
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, LONGEST_WAIT)
 
     @property
     def pending(self) -> int:

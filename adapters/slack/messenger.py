@@ -3,18 +3,28 @@ side of :class:`bot.ports.Messenger`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.render import render
 from bot.events import SchoolRef
 from bot.messages import OutboundMessage
+from bot.ports import RESENDING
+
+# Message metadata (``event_type`` and ``event_payload``) marks each keyed post, so a
+# re-send can find it again in the channel's history.
+EVENT_TYPE = "plgbot_post"
+# How far back a re-send looks: pages of 200 messages, newest first.
+HISTORY_PAGES = 3
 
 
 class SlackMessenger:
     """Posts through the Web API client with its retry handlers; a failure that remains
-    raises :class:`slack_sdk.errors.SlackApiError`, as the port asks. Slack cannot look
-    a post up by ``key`` without reading channel history, so ``key`` is not used: the
-    caller's own bookkeeping keeps a post from going out twice."""
+    raises :class:`slack_sdk.errors.SlackApiError`, as the port asks. A post with a
+    ``key`` carries it as message metadata; when the scheduler sends an unconfirmed
+    occurrence again (:data:`bot.ports.RESENDING`), the channel's history (or the
+    thread's replies) is read first and a post with that key is returned, not repeated."""
 
     def __init__(self, client: AsyncWebClient) -> None:
         self._client = client
@@ -28,7 +38,11 @@ class SlackMessenger:
         thread_id: str | None = None,
         key: str | None = None,
     ) -> str:
-        return await self._post(channel_id, message, thread_id)
+        if key is not None and RESENDING.get():
+            earlier = await self._find(channel_id, thread_id, key)
+            if earlier is not None:
+                return earlier
+        return await self._post(channel_id, message, thread_id, key)
 
     async def send_private(
         self, *, school: SchoolRef, user_id: str, message: OutboundMessage
@@ -36,7 +50,9 @@ class SlackMessenger:
         # Posting to a user id lands in the person's DM with the bot.
         return await self._post(user_id, message, None)
 
-    async def _post(self, channel: str, message: OutboundMessage, thread: str | None) -> str:
+    async def _post(
+        self, channel: str, message: OutboundMessage, thread: str | None, key: str | None = None
+    ) -> str:
         rendered = render(message)
         answer = await self._client.chat_postMessage(
             channel=channel,
@@ -45,5 +61,30 @@ class SlackMessenger:
             thread_ts=thread,
             unfurl_links=False,
             unfurl_media=False,
+            metadata={"event_type": EVENT_TYPE, "event_payload": {"key": key}} if key else None,
         )
         return str(answer["ts"])
+
+    async def _find(self, channel: str, thread: str | None, key: str) -> str | None:
+        """The ts of plgbot's post with ``key`` among the latest messages, if any."""
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            arguments: dict[str, Any] = {
+                "channel": channel,
+                "limit": 200,
+                "include_all_metadata": True,
+                "cursor": cursor,
+            }
+            if thread is None:
+                page = await self._client.conversations_history(**arguments)
+            else:
+                page = await self._client.conversations_replies(ts=thread, **arguments)
+            for found in page.get("messages") or []:
+                metadata = found.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if metadata.get("event_type") == EVENT_TYPE and payload.get("key") == key:
+                    return str(found["ts"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None:
+                return None
+        return None

@@ -68,6 +68,9 @@ class FakeSlack:
     _delay: dict[str, float] = field(default_factory=dict)
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _views: int = 0
+    # What chat.postMessage posted, per channel, oldest first, as conversations.history
+    # and conversations.replies return it (``metadata`` only when asked for).
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def api_url(self) -> str:
@@ -156,7 +159,12 @@ class FakeSlack:
                     return {"ok": False, "error": "channel_not_found"}
                 return {"ok": True, "channel": {"id": channel, "name": name[channel]}}
             case "chat.postMessage":
-                return {"ok": True, "channel": args.get("channel"), "ts": _ts()}
+                posted = {"type": "message", "user": BOT_USER, "bot_id": BOT_ID, "ts": _ts()}
+                posted |= {k: args[k] for k in ("text", "thread_ts", "metadata") if args.get(k)}
+                self.messages.setdefault(str(args.get("channel")), []).append(posted)
+                return {"ok": True, "channel": args.get("channel"), "ts": posted["ts"]}
+            case "conversations.history" | "conversations.replies":
+                return self._history(method, args)
             case "chat.postEphemeral":
                 return {"ok": True, "message_ts": _ts()}
             case "views.open" | "views.publish":
@@ -166,6 +174,28 @@ class FakeSlack:
             case "apps.connections.open":
                 return {"ok": True, "url": self.socket_url}
         return {"ok": False, "error": "unknown_method"}
+
+    def _history(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        """Like Slack: history is the channel's top-level messages newest first, replies
+        a thread's parent and replies oldest first; ``limit`` and ``cursor`` page."""
+        posted = self.messages.get(str(args.get("channel")), [])
+        if method == "conversations.history":
+            found = [m for m in reversed(posted) if not m.get("thread_ts")]
+        else:
+            thread = str(args.get("ts"))
+            found = [m for m in posted if thread in (m["ts"], m.get("thread_ts"))]
+        start = int(args.get("cursor") or 0)
+        limit = int(args.get("limit") or 100)
+        page = found[start : start + limit]
+        if str(args.get("include_all_metadata")).lower() not in {"1", "true"}:
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(found)
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
 
 def _user(user_id: str) -> dict[str, Any]:
