@@ -120,4 +120,40 @@ class ActionInvoked:
     people: tuple[PersonRef, ...] = ()
 
 
-InboundEvent = InboundMessage | MessageDeleted | InteractionForm | ActionInvoked
+@dataclass(frozen=True, slots=True)
+class RoundFields:
+    """The fields of the lead's question-round form, as typed or picked; unchecked.
+
+    ``schedule`` is ``now``, ``once``, ``weekly`` or ``fortnightly``; a one-off posts on
+    ``date`` (``2026-12-01``), a recurring round on ``weekday`` (``mon`` … ``sun``); both
+    at ``time`` (``08:00``, default 08:00). ``closes_date``/``closes_time`` empty means
+    the default closing: the day before the PLG's next meeting. ``channel_ids`` are the
+    platform's channel ids. ``round_number`` is set when the form edits that round.
+    """
+
+    plg: str = ""
+    question: str = ""
+    channel_ids: tuple[str, ...] = ()
+    schedule: str = "weekly"
+    weekday: str = "mon"
+    date: str = ""
+    time: str = "08:00"
+    closes_date: str = ""
+    closes_time: str = ""
+    anonymous: bool = False
+    round_number: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RoundForm:
+    """The question-round form (a Slack modal, a Teams Adaptive Card) submitted."""
+
+    school: SchoolRef
+    event_id: str
+    author: PersonRef
+    channel: ChannelRef
+    fields: RoundFields
+    sent_at: datetime
+
+
+InboundEvent = InboundMessage | MessageDeleted | InteractionForm | ActionInvoked | RoundForm

@@ -122,6 +122,9 @@ _ROUND_SUBCOMMANDS: dict[str, tuple[str, Language | None]] = {
     "nieuw": ("new", "nl"),
     "nieuwe": ("new", "nl"),
     "maak": ("new", "nl"),
+    # The form lives on Slack and Teams (their adapters open it); elsewhere: how to type it.
+    "form": ("new", "en"),
+    "formulier": ("new", "nl"),
     "list": ("list", "en"),
     "lijst": ("list", "nl"),
     "overzicht": ("list", "nl"),

@@ -6,7 +6,16 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import nudges, plgs, round_replies, sharing, whiteboard
+from bot import (
+    dashboard_access,
+    nudges,
+    plgs,
+    privacy,
+    round_form,
+    round_replies,
+    sharing,
+    whiteboard,
+)
 from bot import survey as _survey  # noqa: F401  (registers its button handlers)
 from bot.actions import handler_for
 from bot.catalogue import Language, as_language, text
@@ -19,6 +28,7 @@ from bot.commands import (
     LogInteraction,
     MakeLead,
     NewPLG,
+    RequestDashboard,
     SetLanguage,
     SetMeeting,
     ShowHelp,
@@ -34,6 +44,7 @@ from bot.events import (
     InteractionForm,
     MessageDeleted,
     PersonRef,
+    RoundForm,
     SchoolRef,
 )
 from bot.interactions import Origin
@@ -42,6 +53,7 @@ from bot.messages import Bullets, OutboundMessage, Paragraph
 from bot.my_network import my_network
 from bot.network_commands import StartNudges, StopNudges
 from bot.overview import overview
+from bot.privacy import ExportMyData, OptIn, OptOut, ShowPrivacy
 from bot.round_commands import (
     AddHoliday,
     AnswerRound,
@@ -52,6 +64,7 @@ from bot.round_commands import (
     NewRound,
     ShowAgenda,
 )
+from bot.round_form import RoundFormChoices, RoundFormOutcome
 from bot.turn import Context, Turn
 from storage import Database, directory, interactions
 from storage.events import claim_event
@@ -85,6 +98,8 @@ class Bot:
             return await self._handle_form(event)
         if isinstance(event, ActionInvoked):
             return await self._handle_action(event)
+        if isinstance(event, RoundForm):
+            return list((await self.submit_round_form(event)).messages)
         now = self.clock.now()
         async with self.db.session() as session:
             school = await self._school(session, event.school)
@@ -146,6 +161,40 @@ class Bot:
             ctx = await self._context(session, await self._school(session, school), person)
             plg_rows = await directory.plgs_of_school(session, ctx.school.id)
             return FormChoices(ctx.language, tuple(p.name for p in plg_rows))
+
+    async def round_form(
+        self, school: SchoolRef, person: PersonRef, number: int | None = None
+    ) -> RoundFormChoices:
+        """What the question-round form shows this person: new, or editing ``number``."""
+        async with self.db.session() as session:
+            ctx = await self._context(session, await self._school(session, school), person)
+            return await round_form.choices(ctx, number)
+
+    async def submit_round_form(self, form: RoundForm) -> RoundFormOutcome:
+        """Like :meth:`handle`, but says which field a refusal is about, so a modal can
+        show it there. A re-delivered submission is accepted without a second round."""
+        now = self.clock.now()
+        async with self.db.session() as session:
+            school = await self._school(session, form.school)
+            event_key = f"{form.school.platform}:{form.school.tenant_id}:{form.event_id}"
+            if not await claim_event(session, event_key, now):
+                return RoundFormOutcome((), True)
+            ctx = await self._context(session, school, form.author)
+            as_message = InboundMessage(
+                school=form.school,
+                event_id=form.event_id,
+                message_id=form.event_id,
+                author=form.author,
+                channel=form.channel,
+                text="",
+                sent_at=form.sent_at,
+                addressed_to_bot=True,
+            )
+            outcome = await round_form.submit(ctx.turn(as_message), form.fields)
+            if not outcome.accepted:
+                # Nothing was created, and the same form may be sent again once fixed.
+                await session.rollback()
+            return outcome
 
     async def language_of(self, school: SchoolRef, person: PersonRef) -> Language:
         async with self.db.session() as session:
@@ -277,6 +326,8 @@ async def _dispatch(turn: Turn, command: Command) -> list[OutboundMessage]:
             return _set_language(turn, code)
         case ShowHelp():
             return [help_message(turn)]
+        case RequestDashboard():
+            return await dashboard_access.request_link(turn)
         case (
             NewRound()
             | EditRound()
@@ -292,6 +343,8 @@ async def _dispatch(turn: Turn, command: Command) -> list[OutboundMessage]:
             return await nudges.stop(turn)
         case StartNudges():
             return await nudges.restart(turn)
+        case ShowPrivacy() | ExportMyData() | OptOut() | OptIn():
+            return await privacy.handle(turn, command)
         case Unknown():
             return [help_message(turn, unknown=True)]
 
