@@ -9,6 +9,8 @@ import dataclasses
 import io
 import json
 import logging
+import logging.config
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -18,6 +20,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import click
 
+from adapters.log_format import FORMATS, LogFormat, log_config
 from adapters.settings import Settings, SettingsError, load_settings
 from bot.catalogue import Language, text
 from bot.clock import Clock, SystemClock
@@ -63,7 +66,11 @@ def open_database(settings: Settings) -> Database:
 
 
 def make_bot(settings: Settings, db: Database, clock: Clock | None = None) -> Bot:
-    config = BotConfig(window_weeks=settings.window_weeks, default_language=settings.language)
+    config = BotConfig(
+        window_weeks=settings.window_weeks,
+        default_language=settings.language,
+        public_url=settings.public_url,
+    )
     return Bot(db, clock=clock or SystemClock(), config=config)
 
 
@@ -98,8 +105,14 @@ async def db_upgrade() -> None:
 @main.command()
 @click.option("--as", "as_name", help="Who you are: a handle or name (created if new).")
 @click.option("--school", default="demo", show_default=True, help="School (tenant) to use.")
+@click.option(
+    "--files",
+    "files_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for files plgbot sends, e.g. a data export (default: plgbot's data folder).",
+)
 @run_async
-async def console(as_name: str | None, school: str) -> None:
+async def console(as_name: str | None, school: str, files_dir: Path | None) -> None:
     """Chat with plgbot in the terminal, or run a script from stdin. The scheduler runs
     in-process while you chat; /wait lets time pass."""
     from adapters.console import ConsoleSession, run_console
@@ -111,7 +124,7 @@ async def console(as_name: str | None, school: str) -> None:
         await database.upgrade()
         clock = ConsoleClock()
         bot = make_bot(settings, database, clock)
-        session = ConsoleSession(bot, database, school=school, clock=clock)
+        session = ConsoleSession(bot, database, school=school, clock=clock, files_dir=files_dir)
         code = await run_console(session, as_name=as_name)
     finally:
         await database.dispose()
@@ -253,30 +266,59 @@ def _jsonable(report: NetworkReport) -> dict[str, Any]:
 @click.option("--host", help="Interface to listen on (default: PLGBOT_HOST).")
 @click.option("--port", type=int, help="Port (default: PLGBOT_PORT).")
 @click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="Worker processes, uvicorn's (default: PLGBOT_WORKERS, 1). Any worker takes any "
+    "request; one process at a time runs the scheduler.",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(FORMATS),
+    help="text, or json: one JSON object per line (default: PLGBOT_LOG_FORMAT, text).",
+)
+@click.option(
     "--no-scheduler",
     is_flag=True,
     help="Serve only; another process runs the scheduled jobs (extra web workers).",
 )
-def serve(host: str | None, port: int | None, no_scheduler: bool) -> None:
-    """Run the HTTP server: /healthz, and Slack/Teams endpoints when configured; and,
-    unless --no-scheduler, the scheduler (one process at a time runs its jobs)."""
+def serve(
+    host: str | None,
+    port: int | None,
+    workers: int | None,
+    log_format: LogFormat | None,
+    no_scheduler: bool,
+) -> None:
+    """Run the HTTP server: /healthz, /readyz, /metrics, and Slack/Teams endpoints when
+    configured; and, unless --no-scheduler, the scheduler (one process at a time runs
+    its jobs)."""
     import uvicorn
 
-    from adapters.server import build_app
+    from adapters.observability import multiprocess_metrics
 
     settings = settings_or_exit()
-    # The adapters say at INFO which platforms are on and which variables switch them on.
-    logging.getLogger("plgbot").setLevel(settings.log_level)
+    # uvicorn's worker processes build the app from the environment
+    # (adapters.server.app_factory): the options go to them from there.
+    if no_scheduler:
+        os.environ["PLGBOT_SCHEDULER"] = "false"
+    if log_format is not None:
+        os.environ["PLGBOT_LOG_FORMAT"] = log_format
+    logs = log_config(settings.log_level, log_format or settings.log_format)
+    logging.config.dictConfig(logs)
+    # Migrate once, here, before any worker starts.
     database = open_database(settings)
     asyncio.run(_upgrade_and_close(database))
-    app = build_app(settings, run_scheduler=not no_scheduler)
-    uvicorn.run(
-        app,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level=settings.log_level.lower(),
-        access_log=False,
-    )
+    count = workers or settings.workers
+    with multiprocess_metrics(count):
+        uvicorn.run(
+            "adapters.server:app_factory",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=count,
+            log_config=logs,
+            log_level=settings.log_level.lower(),
+            access_log=False,
+        )
 
 
 @main.command("teams-package")
@@ -324,4 +366,4 @@ def teams_package(
 
 # The question-round commands (agenda, holidays) and the school settings live in their
 # own modules; importing them registers them on ``main``.
-from adapters import cli_rounds, cli_school  # noqa: E402, F401
+from adapters import cli_privacy, cli_rounds, cli_school  # noqa: E402, F401

@@ -14,6 +14,7 @@ from bot.events import InboundMessage
 from bot.interactions import Origin
 from bot.knowledge import KnowledgeType
 from bot.network_commands import NudgeCommand, parse_nudge
+from bot.privacy import PrivacyCommand, parse_privacy
 from bot.round_commands import (
     ANSWER_WORDS,
     HOLIDAY_WORDS,
@@ -87,6 +88,11 @@ class SetLanguage:
 
 
 @dataclass(frozen=True, slots=True)
+class RequestDashboard:
+    """``dashboard``: a coordinator asks for a one-time sign-in link."""
+
+
+@dataclass(frozen=True, slots=True)
 class Unknown:
     pass
 
@@ -102,8 +108,10 @@ Command = (
     | ShowNetwork
     | ShowHelp
     | SetLanguage
+    | RequestDashboard
     | RoundCommand
     | NudgeCommand
+    | PrivacyCommand
     | Unknown
 )
 
@@ -163,6 +171,8 @@ _SIMPLE: dict[str, tuple[Command, Language | None]] = {
     "network": (ShowNetwork(), "en"),
     "netwerk": (ShowNetwork(), "nl"),
     "plgs": (ListPLGs(), None),
+    "dashboard": (RequestDashboard(), None),
+    "overzichtspagina": (RequestDashboard(), "nl"),
 }
 _LANGUAGE_WORDS: dict[str, Language] = {"language": "en", "taal": "nl", "lang": "en"}
 _FOCUS_SPLIT = re.compile(r"\s+(?:focus|probleem|problem)\s*:?\s+|\s*:\s+", re.IGNORECASE)
@@ -212,6 +222,9 @@ def parse(event: InboundMessage) -> Parsed:
     nudge = parse_nudge(leading)
     if nudge is not None:
         return Parsed(*nudge)
+    privacy = parse_privacy(leading)
+    if privacy is not None:
+        return Parsed(*privacy)
     interaction = _parse_interaction(words)
     if interaction is not None:
         return interaction

@@ -32,6 +32,9 @@ async def log_command(turn: Turn, command: LogInteraction) -> list[OutboundMessa
             return [turn.say("plg.not_found", name=command.plg, names=await _plg_names(turn))]
     else:
         plg = await plg_for(turn, command.rest)
+    if turn.author.opted_out_at is not None:
+        # Saying "Logged" would be untrue: an opted-out person's commands store nothing.
+        return [turn.say("privacy.nothing_logged")]
     others = [await _person(turn, ref) for ref in _unique(event.mentions)]
     types = knowledge_types(command.rest) if command.knowledge is None else command.knowledge
     await _record(turn, command.origin, others, plg, types)
@@ -63,13 +66,16 @@ async def observe(turn: Turn) -> None:
     if linked is None:
         return
     channel, plg = linked
-    await interactions.record_post(
-        turn.session,
-        channel_id=channel.id,
-        platform_message_id=event.message_id,
-        author_id=turn.author.id,
-        posted_at=event.sent_at,
-    )
+    if turn.author.opted_out_at is None:
+        # Who posted is personal data too; a reply to an opted-out person's post then
+        # reaches nobody (bot.privacy).
+        await interactions.record_post(
+            turn.session,
+            channel_id=channel.id,
+            platform_message_id=event.message_id,
+            author_id=turn.author.id,
+            posted_at=event.sent_at,
+        )
     types = knowledge_types(event.text)
     mentioned = [
         await _person(turn, ref)

@@ -6,11 +6,17 @@ from bot.ports import Messengers
 from bot.service import Bot
 from scheduler.jobs import JobSource
 from scheduler.nudges import NudgeJobs
+from scheduler.retention import RetentionJobs
 from scheduler.rounds import RoundJobs
 from scheduler.surveys import SurveyJobs
 
 
 def job_sources(bot: Bot, messengers: Messengers) -> list[JobSource]:
-    """The sources the scheduler runs: question rounds, weekly nudges to key figures
-    and the monthly network survey."""
-    return [RoundJobs(bot, messengers), NudgeJobs(bot, messengers), SurveyJobs(bot, messengers)]
+    """The sources the scheduler runs: question rounds, weekly nudges to key figures,
+    the monthly network survey and the nightly retention job."""
+    return [
+        RoundJobs(bot, messengers),
+        NudgeJobs(bot, messengers),
+        SurveyJobs(bot, messengers),
+        RetentionJobs(bot, messengers),
+    ]

@@ -50,8 +50,8 @@ def bot(db: Database, clock: FixedClock) -> Bot:
 
 
 @pytest.fixture
-def console(bot: Bot, db: Database, clock: FixedClock) -> ConsoleSession:
-    return ConsoleSession(bot, db, school="test", clock=clock)
+def console(bot: Bot, db: Database, clock: FixedClock, tmp_path: Path) -> ConsoleSession:
+    return ConsoleSession(bot, db, school="test", clock=clock, files_dir=tmp_path / "files")
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bot.messages import (
     Actions,
     Bullets,
@@ -15,10 +17,17 @@ from bot.messages import (
 )
 
 
-def render(message: OutboundMessage, *, in_channel: bool, number: int | None = None) -> str:
+def render(
+    message: OutboundMessage,
+    *,
+    in_channel: bool,
+    number: int | None = None,
+    saved: Mapping[str, str] | None = None,
+) -> str:
     """``plgbot: ...`` with continuation lines indented; replies only the author sees
     are marked as such when they appear in a shared channel. Buttons show how to press
-    them when the message has a ``number``: ``[Reply: /press 12 …]``."""
+    them when the message has a ``number``: ``[Reply: /press 12 …]``. A file written
+    to disk (``saved``: file name to path) shows where it is."""
     lines: list[str] = []
     for block in message.blocks:
         match block:
@@ -36,7 +45,8 @@ def render(message: OutboundMessage, *, in_channel: bool, number: int | None = N
                     "  ".join(_button(b, i, len(buttons), number) for i, b in enumerate(buttons, 1))
                 )
             case File(name=name, title=title, content=content):
-                lines.append(f"[{title}: {name}, {len(content)} bytes]")
+                shown = (saved or {}).get(name, name)
+                lines.append(f"[{title}: {shown}, {len(content)} bytes]")
     private = message.visibility is Visibility.PRIVATE and in_channel
     prefix = "plgbot (only you): " if private else "plgbot: "
     indent = " " * len(prefix)

@@ -13,6 +13,9 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
 
 from adapters.console.messenger import ConsoleMessenger
 from adapters.console.render import render
@@ -21,7 +24,7 @@ from bot.catalogue import Language, as_language, text
 from bot.clock import Clock, SystemClock
 from bot.events import ActionInvoked, ChannelRef, InboundMessage, PersonRef, SchoolRef
 from bot.knowledge import HASHTAGS
-from bot.messages import Actions, Button, OutboundMessage
+from bot.messages import Actions, Button, File, OutboundMessage
 from bot.ports import Messengers
 from bot.round_messages import when, zone_of
 from bot.service import Bot
@@ -58,9 +61,12 @@ class ConsoleSession:
         *,
         school: str = "demo",
         clock: Clock | None = None,
+        files_dir: Path | None = None,
     ) -> None:
         self.bot = bot
         self.db = db
+        # Where files plgbot sends (a data export, a picture) are written.
+        self.files_dir = files_dir or platformdirs.user_data_path("plgbot") / "console-files"
         self.school = SchoolRef(platform=PLATFORM, tenant_id=school)
         self.clock = clock or SystemClock()
         self.me: PersonRef | None = None
@@ -152,7 +158,8 @@ class ConsoleSession:
         parent = next((i for i, p in enumerate(self._posted, 1) if p.message_id == thread_id), None)
         place = f"#{channel}" if channel else f"dm @{to_person}"
         thread = f" ↳[{parent}]" if parent else ""
-        lines = [f"[{number}] {place}{thread} " + render(message, in_channel=True, number=number)]
+        shown = render(message, in_channel=True, number=number, saved=self._save_files(message))
+        lines = [f"[{number}] {place}{thread} " + shown]
         if self.listener is not None:
             self.listener(lines)
         else:
@@ -231,11 +238,32 @@ class ConsoleSession:
     def _shown_reply(self, reply: OutboundMessage, channel: ChannelRef) -> str:
         """A reply; one with buttons gets a number, so ``/press`` can reach it."""
         buttons = _buttons(reply)
+        saved = self._save_files(reply)
         if not buttons:
-            return render(reply, in_channel=not channel.is_direct)
+            return render(reply, in_channel=not channel.is_direct, saved=saved)
         self._posted.append(_Posted(uuid.uuid4().hex, channel, BOT, buttons))
         number = len(self._posted)
-        return f"[{number}] " + render(reply, in_channel=not channel.is_direct, number=number)
+        return f"[{number}] " + render(
+            reply, in_channel=not channel.is_direct, number=number, saved=saved
+        )
+
+    def _save_files(self, message: OutboundMessage) -> dict[str, str]:
+        """Write the message's files to ``files_dir`` (never over an earlier one);
+        returns each file name's path."""
+        saved: dict[str, str] = {}
+        for block in message.blocks:
+            if not isinstance(block, File):
+                continue
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            # Only the last part of the name: a name never writes outside the folder.
+            base = Path(Path(block.name).name)
+            path, copy = self.files_dir / base, 1
+            while path.exists():
+                path = self.files_dir / f"{base.stem}-{copy}{base.suffix}"
+                copy += 1
+            path.write_bytes(block.content)
+            saved[block.name] = str(path)
+        return saved
 
     async def _press(self, rest: str) -> list[str]:
         """``/press N [text]`` or ``/press N.2 [text]``: a button press, as a platform

@@ -1,0 +1,97 @@
+"""Retention (design.md, Privacy): what is older than a school's retention period goes.
+
+Interactions, round replies, the channel posts behind thread replies, nudges and survey
+invitations are personal data kept for the network's sake only; past the period they
+are deleted and the contacts rollup of the pairs they touched is recomputed, so key
+figures never count a deleted interaction.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import contacts
+from storage.models import (
+    Channel,
+    Interaction,
+    Nudge,
+    Post,
+    QuestionRound,
+    RoundReply,
+    SurveyInvite,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Expired:
+    """Rows deleted, per kind."""
+
+    interactions: int = 0
+    round_replies: int = 0
+    posts: int = 0
+    nudges: int = 0
+    survey_invitations: int = 0
+
+    @property
+    def total(self) -> int:
+        return (
+            self.interactions
+            + self.round_replies
+            + self.posts
+            + self.nudges
+            + self.survey_invitations
+        )
+
+
+def cutoff(now: datetime, months: int) -> datetime:
+    """The same moment ``months`` calendar months before ``now`` (the 31st becomes the
+    last day of a shorter month): data from before it has expired."""
+    index = now.year * 12 + now.month - 1 - months
+    year, month = divmod(index, 12)
+    day = min(now.day, calendar.monthrange(year, month + 1)[1])
+    return now.replace(year=year, month=month + 1, day=day)
+
+
+async def delete_expired(session: AsyncSession, school_id: int, before: datetime) -> Expired:
+    """Delete the school's personal data from before ``before``; idempotent."""
+    old = (Interaction.school_id == school_id, Interaction.occurred_at < before)
+    pairs = (
+        await session.execute(
+            select(Interaction.source_id, Interaction.target_id).where(*old).distinct()
+        )
+    ).all()
+    interactions = await session.execute(delete(Interaction).where(*old))
+    await contacts.refresh_pairs(session, [(s, t) for s, t in pairs])
+    rounds = select(QuestionRound.id).where(QuestionRound.school_id == school_id)
+    replies = await session.execute(
+        delete(RoundReply).where(RoundReply.round_id.in_(rounds), RoundReply.created_at < before)
+    )
+    channels = select(Channel.id).where(Channel.school_id == school_id)
+    posts = await session.execute(
+        delete(Post).where(Post.channel_id.in_(channels), Post.posted_at < before)
+    )
+    nudges = await session.execute(
+        delete(Nudge).where(Nudge.school_id == school_id, Nudge.sent_at < before)
+    )
+    invites = await session.execute(
+        delete(SurveyInvite).where(
+            SurveyInvite.school_id == school_id, SurveyInvite.sent_at < before
+        )
+    )
+    return Expired(
+        interactions=_rows(interactions),
+        round_replies=_rows(replies),
+        posts=_rows(posts),
+        nudges=_rows(nudges),
+        survey_invitations=_rows(invites),
+    )
+
+
+def _rows(result: Any) -> int:
+    return max(getattr(result, "rowcount", 0) or 0, 0)
