@@ -318,6 +318,9 @@ def serve(
             log_config=logs,
             log_level=settings.log_level.lower(),
             access_log=False,
+            # A worker answers uvicorn's health pings only once its interpreter is up;
+            # on a busy small machine that takes longer than uvicorn's default 5 s.
+            timeout_worker_healthcheck=30,
         )
 
 
@@ -366,4 +369,4 @@ def teams_package(
 
 # The question-round commands (agenda, holidays) and the school settings live in their
 # own modules; importing them registers them on ``main``.
-from adapters import cli_privacy, cli_rounds, cli_school  # noqa: E402, F401
+from adapters import cli_digest, cli_privacy, cli_rounds, cli_school  # noqa: E402, F401

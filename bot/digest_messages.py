@@ -9,13 +9,14 @@ before anything is written here), and file names never hold one.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import date
 
 from bot.agenda import escape_markdown
 from bot.catalogue import Language, catalogue, text
 from bot.digest import Balance, BoardDigest, Digest, GroupShare, KeyFigureLine, rate
-from bot.digest_pictures import Pictures
+from bot.digest_pictures import render_pictures, trend_png
 from bot.knowledge import ALL_TYPES
 from bot.messages import Block, Bullets, File, Heading, OutboundMessage, Paragraph, message
 
@@ -351,28 +352,36 @@ def _row(
 
 
 def picture_files(
-    language: Language, week: str, pictures: Pictures, *, network: bool = True
+    language: Language, week: str, *, network: bytes | None, trend: bytes
 ) -> tuple[File, ...]:
     """The pictures as File blocks; names hold the week only, never a person."""
     files = []
-    if network:
-        files.append(
-            File(
-                f"network-{week}.png",
-                pictures.network,
-                "image/png",
-                text(language, "digest.picture.network_file"),
-            )
-        )
-    files.append(
-        File(
-            f"trend-{week}.png",
-            pictures.trend,
-            "image/png",
-            text(language, "digest.picture.trend_file"),
-        )
-    )
+    if network is not None:
+        title = text(language, "digest.picture.network_file")
+        files.append(File(f"network-{week}.png", network, "image/png", title))
+    title = text(language, "digest.picture.trend_file")
+    files.append(File(f"trend-{week}.png", trend, "image/png", title))
     return tuple(files)
+
+
+async def school_message(digest: Digest, language: Language) -> OutboundMessage:
+    """The school digest as a chat message with both pictures (none when there is
+    nothing to report: the one sentence says it)."""
+    document = digest_document(digest, language)
+    if not digest.staff or digest.empty:
+        return as_message(document)
+    pictures = await render_pictures(digest, language)
+    files = picture_files(
+        language, str(digest.week), network=pictures.network, trend=pictures.trend
+    )
+    return as_message(document, files)
+
+
+async def board_message(board: BoardDigest, language: Language) -> OutboundMessage:
+    """The board digest as a chat message with the board's trend chart."""
+    trend = await asyncio.to_thread(trend_png, board.trend, language)
+    files = picture_files(language, str(board.week), network=None, trend=trend)
+    return as_message(board_document(board, language), files)
 
 
 def as_message(document: Document, files: tuple[File, ...] = ()) -> OutboundMessage:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.ports import Messengers
 from bot.service import Bot
+from scheduler.digests import DigestJobs
 from scheduler.jobs import JobSource
 from scheduler.nudges import NudgeJobs
 from scheduler.retention import RetentionJobs
@@ -13,10 +14,12 @@ from scheduler.surveys import SurveyJobs
 
 def job_sources(bot: Bot, messengers: Messengers) -> list[JobSource]:
     """The sources the scheduler runs: question rounds, weekly nudges to key figures,
-    the monthly network survey and the nightly retention job."""
+    the monthly network survey, the nightly retention job and the weekly coordinator
+    digest."""
     return [
         RoundJobs(bot, messengers),
         NudgeJobs(bot, messengers),
         SurveyJobs(bot, messengers),
         RetentionJobs(bot, messengers),
+        DigestJobs(bot, messengers),
     ]
