@@ -1,14 +1,36 @@
 """Readiness and Prometheus metrics for ``plgbot serve``.
 
 ``/healthz`` says the process is alive; ``/readyz`` that it can do its work (database
-reachable, every migration applied); ``/metrics`` is for Prometheus. Metrics live in
-this module's own registry so several apps in one test process don't collide.
+reachable, every migration applied); ``/metrics`` is for Prometheus.
+
+Metrics live in this module's own registry, so several apps in one test process don't
+collide. With several worker processes (``plgbot serve --workers N``) they use
+prometheus-client's multiprocess mode: each process writes its values to files in
+``PROMETHEUS_MULTIPROC_DIR`` (``serve`` makes one when it is not set) and ``/metrics``,
+whichever worker answers, adds up every worker's, dead ones' counts included.
+
+What is counted, and where:
+
+* requests and ack latency: :class:`MetricsMiddleware`, per known route;
+* events stored (and duplicates refused): when a session that claimed a platform
+  delivery (:func:`storage.events.claim_event`) commits, so a rolled-back handling
+  counts nothing;
+* posts sent (and failures) on plgbot's own initiative: :class:`CountedMessengers`;
+* outbound retries: the Slack Web API client's retry handlers
+  (``adapters.slack.retries``); the Teams connector client does not retry, a failed
+  scheduled post is retried by the scheduler and shows as a post failure;
+* scheduler lag: how long after its due time APScheduler started a job.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -16,12 +38,21 @@ from prometheus_client import (
     Counter,
     Histogram,
     generate_latest,
+    multiprocess,
 )
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.events import SchoolRef
+from bot.messages import OutboundMessage
+from bot.ports import Messenger, Messengers
 from storage import Database
+from storage.events import DUPLICATE_EVENTS, STORED_EVENTS
+
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 REGISTRY = CollectorRegistry()
 REQUESTS = Counter(
@@ -32,6 +63,42 @@ LATENCY = Histogram(
     "Time until the response started: for platform webhooks, the ack latency",
     ["path"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+    registry=REGISTRY,
+)
+EVENTS_STORED = Counter(
+    "plgbot_events_stored",
+    "Platform deliveries handled and stored, each event id once",
+    ["platform"],
+    registry=REGISTRY,
+)
+EVENTS_DUPLICATE = Counter(
+    "plgbot_events_duplicate",
+    "Deliveries of an event id that was already handled (platform retries), not stored",
+    ["platform"],
+    registry=REGISTRY,
+)
+POSTS_SENT = Counter(
+    "plgbot_posts_sent",
+    "Messages posted on plgbot's own initiative (rounds, nudges, surveys, agendas)",
+    ["platform", "to"],
+    registry=REGISTRY,
+)
+POST_FAILURES = Counter(
+    "plgbot_post_failures",
+    "Posts on plgbot's own initiative that failed after the client's retries",
+    ["platform"],
+    registry=REGISTRY,
+)
+RETRIES = Counter(
+    "plgbot_outbound_retries",
+    "Platform API calls tried again (rate limited, server error, connection error)",
+    ["platform", "reason"],
+    registry=REGISTRY,
+)
+SCHEDULER_LAG = Histogram(
+    "plgbot_scheduler_lag_seconds",
+    "How long after its due time a scheduled job started",
+    buckets=(0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 3600.0),
     registry=REGISTRY,
 )
 # Known routes only, so a scanner probing random URLs cannot blow up label cardinality.
@@ -74,4 +141,111 @@ def readiness(db: Database) -> Callable[[Request], Awaitable[JSONResponse]]:
 
 
 async def metrics(_: Request) -> Response:
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(current_registry()), media_type=CONTENT_TYPE_LATEST)
+
+
+def current_registry() -> CollectorRegistry:
+    """This process's registry, or in multiprocess mode one that reads every worker's
+    files (a fresh one per scrape, as prometheus-client documents)."""
+    if MULTIPROCESS_DIR not in os.environ:
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    return registry
+
+
+@contextmanager
+def multiprocess_metrics(workers: int) -> Iterator[Path | None]:
+    """For ``serve``, before it starts its workers: the directory of multiprocess mode.
+
+    A ``PROMETHEUS_MULTIPROC_DIR`` that is set is used, emptied first (its files would
+    otherwise add the previous run's counts, prometheus-client's documentation says to
+    wipe it between runs). Without it, several workers get a fresh temporary directory,
+    removed again when ``serve`` stops; a single worker keeps its metrics in memory."""
+    given = os.environ.get(MULTIPROCESS_DIR)
+    if given:
+        folder = Path(given)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink()
+        yield folder
+        return
+    if workers <= 1:
+        yield None
+        return
+    folder = Path(tempfile.mkdtemp(prefix="plgbot-metrics-"))
+    os.environ[MULTIPROCESS_DIR] = str(folder)
+    try:
+        yield folder
+    finally:
+        del os.environ[MULTIPROCESS_DIR]
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def observe_scheduler_lag(seconds: float) -> None:
+    """What the scheduler calls when APScheduler starts a job ``seconds`` late."""
+    SCHEDULER_LAG.observe(max(seconds, 0.0))
+
+
+def _platform(event_key: str) -> str:
+    # Event keys are "platform:tenant:event id" (bot.service).
+    return event_key.split(":", 1)[0]
+
+
+@event.listens_for(Session, "after_commit")
+def _count_committed_events(session: Session) -> None:
+    for key in session.info.pop(STORED_EVENTS, ()):
+        EVENTS_STORED.labels(_platform(key)).inc()
+    for key in session.info.pop(DUPLICATE_EVENTS, ()):
+        EVENTS_DUPLICATE.labels(_platform(key)).inc()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back_events(session: Session) -> None:
+    session.info.pop(STORED_EVENTS, None)
+    session.info.pop(DUPLICATE_EVENTS, None)
+
+
+class CountedMessenger:
+    """A platform's :class:`bot.ports.Messenger` that counts what it posts."""
+
+    def __init__(self, platform: str, inner: Messenger) -> None:
+        self.platform = platform
+        self.inner = inner
+
+    async def post_to_channel(
+        self,
+        *,
+        school: SchoolRef,
+        channel_id: str,
+        message: OutboundMessage,
+        thread_id: str | None = None,
+        key: str | None = None,
+    ) -> str:
+        try:
+            posted = await self.inner.post_to_channel(
+                school=school, channel_id=channel_id, message=message, thread_id=thread_id, key=key
+            )
+        except Exception:
+            POST_FAILURES.labels(self.platform).inc()
+            raise
+        POSTS_SENT.labels(self.platform, "channel").inc()
+        return posted
+
+    async def send_private(
+        self, *, school: SchoolRef, user_id: str, message: OutboundMessage
+    ) -> str:
+        try:
+            sent = await self.inner.send_private(school=school, user_id=user_id, message=message)
+        except Exception:
+            POST_FAILURES.labels(self.platform).inc()
+            raise
+        POSTS_SENT.labels(self.platform, "person").inc()
+        return sent
+
+
+class CountedMessengers(Messengers):
+    """The server's messengers: every platform's registered with a counter around it."""
+
+    def register(self, platform: str, messenger: Messenger) -> None:
+        super().register(platform, CountedMessenger(platform, messenger))

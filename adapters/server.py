@@ -8,8 +8,10 @@ shutdown.
 With ``run_scheduler`` the server also runs the scheduler (question rounds and the
 other jobs of :func:`scheduler.sources.job_sources`) for the platforms mounted here.
 Only one process runs jobs at a time: on PostgreSQL a second server's scheduler waits
-on an advisory lock, on SQLite on a file lock (:mod:`scheduler.leader`). Extra web
-workers are started with ``plgbot serve --no-scheduler``."""
+on an advisory lock, on SQLite on a file lock (:mod:`scheduler.leader`). ``plgbot serve
+--workers N`` runs :func:`app_factory` in N uvicorn worker processes, each of which may
+take any request and try to lead the scheduler; extra web processes that never run it
+are started with ``plgbot serve --no-scheduler``."""
 
 from __future__ import annotations
 
@@ -28,8 +30,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from adapters.observability import MetricsMiddleware, metrics, readiness
-from adapters.settings import Settings
+from adapters.observability import (
+    CountedMessengers,
+    MetricsMiddleware,
+    metrics,
+    observe_scheduler_lag,
+    readiness,
+)
+from adapters.settings import Settings, load_settings
 from bot.clock import Clock, SystemClock
 from bot.config import BotConfig
 from bot.ports import Messengers
@@ -40,7 +48,8 @@ from storage import Database
 
 log = logging.getLogger("plgbot.server")
 
-PLATFORMS = ("adapters.slack", "adapters.teams")
+# The dashboard is no chat platform, but is mounted the same way (and always offers routes).
+PLATFORMS = ("adapters.slack", "adapters.teams", "adapters.dashboard")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,14 +95,26 @@ def build_app(
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
     )
-    config = BotConfig(window_weeks=settings.window_weeks, default_language=settings.language)
+    config = BotConfig(
+        window_weeks=settings.window_weeks,
+        default_language=settings.language,
+        public_url=settings.public_url,
+    )
     bot = Bot(db, clock=clock or SystemClock(), config=config)
-    context = AppContext(settings, bot, db)
+    context = AppContext(settings, bot, db, messengers=CountedMessengers())
     app = create_app(context)
     if run_scheduler:
         # Last in, so it starts after (and stops before) the platforms it posts through.
         context.lifespans.append(partial(scheduling, context))
     return app
+
+
+def app_factory() -> Starlette:
+    """What each uvicorn worker process of ``plgbot serve`` runs: the app for the
+    environment's settings (``serve`` checked them and passes its options on as
+    ``PLGBOT_*`` variables), with the scheduler unless ``PLGBOT_SCHEDULER=false``."""
+    settings = load_settings()
+    return build_app(settings, run_scheduler=settings.scheduler)
 
 
 @asynccontextmanager
@@ -104,6 +125,9 @@ async def scheduling(context: AppContext) -> AsyncIterator[None]:
         job_sources(context.bot, context.messengers),
         leader_lock_for(context.db),
         clock=context.bot.clock,
+        retry_seconds=context.settings.scheduler_takeover_seconds,
+        resync_seconds=context.settings.scheduler_resync_seconds,
+        on_lag=observe_scheduler_lag,
     )
     runner.start()
     try:

@@ -31,6 +31,21 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", alias="PLGBOT_LOG_LEVEL"
     )
+    # Production (README "Production"): JSON log lines, uvicorn worker processes, and
+    # whether this process takes part in running the scheduler (one leader at a time).
+    log_format: Literal["text", "json"] = Field(default="text", alias="PLGBOT_LOG_FORMAT")
+    workers: int = Field(default=1, ge=1, le=64, alias="PLGBOT_WORKERS")
+    scheduler: bool = Field(default=True, alias="PLGBOT_SCHEDULER")
+    # How often a waiting scheduler tries to take over, and how often the leader re-reads
+    # the schedules (and checks it still holds the lock).
+    scheduler_takeover_seconds: float = Field(
+        default=10.0, gt=0, le=60, alias="PLGBOT_SCHEDULER_TAKEOVER_SECONDS"
+    )
+    scheduler_resync_seconds: float = Field(
+        default=60.0, gt=0, le=3600, alias="PLGBOT_SCHEDULER_RESYNC_SECONDS"
+    )
+    # How people's browsers reach this server: dashboard sign-in links start with it.
+    public_url: str = Field(default="http://127.0.0.1:8000", alias="PLGBOT_PUBLIC_URL")
 
     # Slack (adapters/slack): the HTTP endpoint needs the bot token and signing secret;
     # an app-level token (xapp-…) switches to Socket Mode.
@@ -64,10 +79,23 @@ class Settings(BaseSettings):
             raise ValueError("plgbot runs on sqlite (default) or postgresql")
         return value
 
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        scheme, _, rest = value.partition("://")
+        if scheme not in {"http", "https"} or not rest.strip("/"):
+            raise ValueError("an http(s) address, e.g. https://plgbot.school.nl")
+        return value.rstrip("/")
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
 
 
 class SettingsError(Exception):

@@ -16,9 +16,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
-from datetime import UTC, timedelta
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 
+from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock, SystemClock
@@ -55,6 +56,7 @@ class PlgScheduler:
         misfire_grace: timedelta = timedelta(hours=1),
         resync_seconds: float = 60.0,
         retry_seconds: float = 10.0,
+        on_lag: Callable[[float], None] | None = None,
     ) -> None:
         self.sources = {source.kind: source for source in sources}
         self.lock = lock
@@ -62,6 +64,8 @@ class PlgScheduler:
         self.misfire_grace = misfire_grace
         self.resync_seconds = resync_seconds
         self.retry_seconds = retry_seconds
+        # Told, in seconds, how late APScheduler started each job (a metric, say).
+        self.on_lag = on_lag
         self._scheduler: AsyncIOScheduler | None = None
         self._task: asyncio.Task[None] | None = None
         self.leading = asyncio.Event()
@@ -86,6 +90,8 @@ class PlgScheduler:
             _SOURCES.update(self.sources)
             _CLOCK[0] = self.clock
             self._scheduler = AsyncIOScheduler(timezone=UTC)
+            if self.on_lag is not None:
+                self._scheduler.add_listener(self._job_submitted, EVENT_JOB_SUBMITTED)
             self._scheduler.start()
             await self.sync()
             await self.catch_up()
@@ -133,6 +139,13 @@ class PlgScheduler:
         for kind, source in self.sources.items():
             for schedule in await source.schedules():
                 await fire(kind, schedule.key)
+
+    def _job_submitted(self, event: JobSubmissionEvent) -> None:
+        # Wall-clock time on purpose: APScheduler itself fires by the real clock.
+        started = datetime.now(UTC)
+        if self.on_lag is not None:
+            for due in event.scheduled_run_times:
+                self.on_lag((started - due).total_seconds())
 
     def _shutdown_scheduler(self) -> None:
         if self._scheduler is not None and self._scheduler.running:

@@ -25,6 +25,7 @@ from adapters.slack.listeners import Listeners
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.profiles import ChannelNames, Profiles
 from adapters.slack.replies import Replies
+from adapters.slack.retries import CountedRetries
 from adapters.slack.socket_mode import socket_mode
 from bot.service import Bot
 from storage import Database
@@ -40,9 +41,9 @@ def retry_handlers() -> list[AsyncRetryHandler]:
     """429 is waited out (``Retry-After``), a 500/503 or a dropped connection is tried
     once more: a reply is worth a short wait, never a lost message."""
     return [
-        AsyncRateLimitErrorRetryHandler(max_retry_count=2),
-        AsyncServerErrorRetryHandler(max_retry_count=1),
-        AsyncConnectionErrorRetryHandler(max_retry_count=1),
+        CountedRetries(AsyncRateLimitErrorRetryHandler(max_retry_count=2), "rate_limited"),
+        CountedRetries(AsyncServerErrorRetryHandler(max_retry_count=1), "server_error"),
+        CountedRetries(AsyncConnectionErrorRetryHandler(max_retry_count=1), "connection_error"),
     ]
 
 
