@@ -14,3 +14,5 @@ class BotConfig:
     default_language: Language = DEFAULT_LANGUAGE
     # Commands are short; a 10,000-character "command" is a paste, not a request.
     max_command_length: int = 2000
+    # Where people reach ``plgbot serve`` (PLGBOT_PUBLIC_URL): dashboard sign-in links.
+    public_url: str = "http://127.0.0.1:8000"
