@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute
 
 from adapters.server import AppContext
 from adapters.teams.app import MESSAGES_PATH, TeamsApp
+from adapters.teams.events import PLATFORM
 from adapters.teams.proactive import NoConversationError, TeamsMessenger
 
 log = logging.getLogger("plgbot.teams")
@@ -40,7 +41,10 @@ def routes(context: AppContext) -> Sequence[BaseRoute]:
         settings.microsoft_app_password is None and settings.microsoft_app_type != "UserAssignedMSI"
     ):
         log.error("MICROSOFT_APP_PASSWORD is not set: plgbot cannot answer in Teams")
-    return TeamsApp(context).routes()
+    app = TeamsApp(context)
+    # Scheduled work (question rounds, nudges, the survey) posts to Teams through it.
+    context.messengers.register(PLATFORM, app.messenger)
+    return app.routes()
 
 
 __all__ = ["MESSAGES_PATH", "NoConversationError", "TeamsApp", "TeamsMessenger", "routes"]

@@ -15,7 +15,12 @@ from typing import Any
 
 from botbuilder.schema import Activity, ChannelAccount
 
-from adapters.teams.inbound import MAX_USER_ID, BadActivityError
+from adapters.teams.inbound import (
+    MAX_CONVERSATION_ID,
+    MAX_TEXT_CHARS,
+    MAX_USER_ID,
+    BadActivityError,
+)
 from bot.events import (
     ActionInvoked,
     ChannelRef,
@@ -23,6 +28,8 @@ from bot.events import (
     InteractionForm,
     MessageDeleted,
     PersonRef,
+    RoundFields,
+    RoundForm,
     SchoolRef,
 )
 
@@ -168,16 +175,7 @@ def interaction_form(
     activity: Activity, value: dict[str, Any], *, now: datetime
 ) -> InteractionForm:
     """The submitted "log a conversation" card. Multi-selects arrive comma-joined."""
-    names = value.get("names") or {}
-    if not isinstance(names, dict):
-        raise BadActivityError("names must be an object")
-    colleagues = []
-    for user_id in _choices(value, "colleagues", limit=50):
-        if len(user_id) > MAX_USER_ID:
-            raise BadActivityError("colleague id too long")
-        name = names.get(user_id)
-        display = str(name)[:MAX_DISPLAY_NAME] if isinstance(name, str) and name else None
-        colleagues.append(PersonRef(user_id, display))
+    colleagues = _people(value, "colleagues")
     plg = _field(value, "plg", limit=200)
     return InteractionForm(
         school=school_of(activity),
@@ -209,7 +207,60 @@ def action_invoked(activity: Activity, value: dict[str, Any], *, now: datetime) 
         sent_at=activity.timestamp or now,
         text=answer or None,
         message_id=str(activity.reply_to_id) if activity.reply_to_id else None,
+        people=tuple(_people(value, "people")),
     )
+
+
+def round_form(activity: Activity, value: dict[str, Any], *, now: datetime) -> RoundForm:
+    """The submitted question-round card (:mod:`adapters.teams.round_card`), its
+    fields as the lead left them: the core checks what they mean."""
+    number = _field(value, "round", limit=12)
+    if number and not number.isdigit():
+        raise BadActivityError("round must be a number")
+    anonymous = _field(value, "anonymous", limit=8)
+    if anonymous not in {"", "true", "false"}:
+        raise BadActivityError("anonymous must be true or false")
+    channel_ids = _choices(value, "channels", limit=20)
+    if any(len(channel_id) > MAX_CONVERSATION_ID for channel_id in channel_ids):
+        raise BadActivityError("channel id too long")
+    fields = RoundFields(
+        plg=_field(value, "plg", limit=200),
+        # Longer than a round allows is still the core's to refuse, in words.
+        question=_field(value, "question", limit=MAX_TEXT_CHARS),
+        channel_ids=tuple(channel_ids),
+        schedule=_field(value, "schedule", limit=32) or "weekly",
+        weekday=_field(value, "weekday", limit=16) or "mon",
+        date=_field(value, "date", limit=32),
+        time=_field(value, "time", limit=16) or "08:00",
+        closes_date=_field(value, "closes_date", limit=32),
+        closes_time=_field(value, "closes_time", limit=16),
+        anonymous=anonymous == "true",
+        round_number=int(number) if number else None,
+    )
+    return RoundForm(
+        school=school_of(activity),
+        event_id=activity.id,
+        author=person_of(activity.from_property, locale=activity.locale),
+        channel=channel_of(activity),
+        fields=fields,
+        sent_at=activity.timestamp or now,
+    )
+
+
+def _people(value: dict[str, Any], key: str) -> list[PersonRef]:
+    """Picked people (a multi-select arrives comma-joined), named from the card's
+    ``names``."""
+    names = value.get("names") or {}
+    if not isinstance(names, dict):
+        raise BadActivityError("names must be an object")
+    people = []
+    for user_id in _choices(value, key, limit=50):
+        if len(user_id) > MAX_USER_ID:
+            raise BadActivityError(f"{key}: id too long")
+        name = names.get(user_id)
+        display = str(name)[:MAX_DISPLAY_NAME] if isinstance(name, str) and name else None
+        people.append(PersonRef(user_id, display))
+    return people
 
 
 def _field(value: dict[str, Any], key: str, *, limit: int) -> str:

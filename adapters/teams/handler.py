@@ -8,13 +8,16 @@ were asked for in a channel or group chat: Teams has no "only visible to you" me
 from __future__ import annotations
 
 import logging
+import re
+from copy import copy
 from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity
+from msrest.exceptions import ClientException
 
-from adapters.teams import cards, events, references, roster
+from adapters.teams import cards, events, references, roster, round_card
 from adapters.teams.proactive import TeamsMessenger
 from bot.catalogue import Language, as_language, text
 from bot.events import PersonRef, SchoolRef
@@ -28,6 +31,10 @@ log = logging.getLogger("plgbot.teams")
 # Asking for the card by name: a Teams affordance, since a card is what Teams has for
 # forms. Said to the bot like any command ("@plgbot log").
 FORM_WORDS = frozenset({"log", "form", "vastleggen", "formulier"})
+# "round form" / "ronde formulier", and with a number to edit that round.
+ROUND_FORM_WORDS = re.compile(
+    r"^(?:round|ronde|vraagronde)\s+(?:form|formulier)(?:\s+(\d{1,9}))?$", re.IGNORECASE
+)
 
 
 class PlgbotTeamsHandler(TeamsActivityHandler):  # type: ignore[misc]
@@ -48,6 +55,11 @@ class PlgbotTeamsHandler(TeamsActivityHandler):  # type: ignore[misc]
         if event.addressed_to_bot and _asks_for_form(event.text):
             if await self._first_delivery(event.school, event.event_id):
                 await self._send_form(turn_context, event.school, event.author)
+            return
+        asked = _asks_for_round_form(event.text) if event.addressed_to_bot else None
+        if asked is not None:
+            if await self._first_delivery(event.school, event.event_id):
+                await self._send_round_form(turn_context, event.school, event.author, asked[0])
             return
         await self._deliver(turn_context, await self._bot.handle(event), event.author)
 
@@ -78,6 +90,9 @@ class PlgbotTeamsHandler(TeamsActivityHandler):  # type: ignore[misc]
             pressed = events.action_invoked(activity, value, now=self._bot.clock.now())
             await self._remember(activity)
             await self._deliver(turn_context, await self._bot.handle(pressed), pressed.author)
+        elif action == round_card.ROUND_FORM_ACTION:
+            await self._remember(activity)
+            await self._on_round_form(turn_context, value)
         elif action == cards.OPEN_FORM_ACTION:
             author = events.person_of(activity.from_property, locale=activity.locale)
             school = events.school_of(activity)
@@ -105,16 +120,91 @@ class PlgbotTeamsHandler(TeamsActivityHandler):  # type: ignore[misc]
         card = cards.form_activity(choices.language, colleagues=people, plgs=choices.plgs)
         await self._send(turn_context, card, author, private=True)
 
+    async def _send_round_form(
+        self, turn_context: TurnContext, school: SchoolRef, author: PersonRef, number: int | None
+    ) -> None:
+        """The question-round card, privately (only its lead may fill it in), or the
+        core's refusal: not a lead, not their round."""
+        choices = await self._bot.round_form(school, author, number)
+        if choices.refusal is not None:
+            refusal = message(Paragraph(choices.refusal), private=True)
+            await self._deliver(turn_context, [refusal], author)
+            return
+        card = round_card.round_form_activity(choices)
+        await self._send(turn_context, card, author, private=True)
+
+    async def _on_round_form(self, turn_context: TurnContext, value: dict[str, Any]) -> None:
+        """A submitted round card: the core's verdict replaces the card. A refusal about
+        one field comes back as the card again, as the lead left it, with the message
+        under that field."""
+        form = events.round_form(turn_context.activity, value, now=self._bot.clock.now())
+        outcome = await self._bot.submit_round_form(form)
+        replies = list(outcome.messages)
+        if not outcome.accepted and outcome.field is not None:
+            number = form.fields.round_number
+            choices = await self._bot.round_form(form.school, form.author, number)
+            if choices.refusal is None:
+                card = round_card.round_form_activity(
+                    choices,
+                    values=form.fields,
+                    field=outcome.field,
+                    problem="\n".join(reply.plain_text for reply in replies),
+                )
+                await self._replace_card(turn_context, card, form.author)
+                return
+        if not replies:
+            return  # a re-delivered submit that was accepted before
+        first = await self._render(replies[0], turn_context, form.author)
+        await self._replace_card(turn_context, first, form.author)
+        await self._deliver(turn_context, replies[1:], form.author)
+
+    async def _replace_card(
+        self, turn_context: TurnContext, activity: Activity, author: PersonRef
+    ) -> None:
+        """Update the card that was submitted (so it cannot be submitted twice), else
+        send ``activity`` as a new message."""
+        card_id = turn_context.activity.reply_to_id
+        if card_id and events.conversation_kind(turn_context.activity) == "personal":
+            updated = copy(activity)
+            updated.id = card_id
+            try:
+                await turn_context.update_activity(updated)
+                return
+            except ClientException as error:
+                log.info("could not update card %s, sending a new one: %s", card_id, error)
+        await self._send(turn_context, activity, author, private=True)
+
     async def _deliver(
         self, turn_context: TurnContext, replies: list[OutboundMessage], author: PersonRef
     ) -> None:
         for reply in replies:
             await self._send(
                 turn_context,
-                cards.message_activity(reply),
+                await self._render(reply, turn_context, author),
                 author,
                 private=reply.visibility is Visibility.PRIVATE,
             )
+
+    async def _render(
+        self, reply: OutboundMessage, turn_context: TurnContext, author: PersonRef
+    ) -> Activity:
+        """The reply as a card, with the roster for a people picker and its files."""
+        school = events.school_of(turn_context.activity)
+        people: list[cards.Colleague] = []
+        if cards.picks_people(reply):
+            people = await roster.colleagues(
+                turn_context,
+                self._db,
+                school,
+                author_id=author.user_id,
+                now=self._bot.clock.now(),
+                default_language=self._bot.config.default_language,
+            )
+
+        async def language() -> Language:
+            return await self._bot.language_of(school, author)
+
+        return await cards.render(reply, people=people, language=language)
 
     async def _send(
         self, turn_context: TurnContext, activity: Activity, author: PersonRef, *, private: bool
@@ -146,6 +236,14 @@ class PlgbotTeamsHandler(TeamsActivityHandler):  # type: ignore[misc]
 
 def _asks_for_form(said: str) -> bool:
     return said.strip().strip(".!?").casefold() in FORM_WORDS
+
+
+def _asks_for_round_form(said: str) -> tuple[int | None] | None:
+    """``(None,)`` for a new round's form, ``(3,)`` to edit round 3, None otherwise."""
+    found = ROUND_FORM_WORDS.match(" ".join(said.strip().strip(".!?").split()))
+    if found is None:
+        return None
+    return (int(found.group(1)) if found.group(1) else None,)
 
 
 def _welcome(language: Language) -> Activity:

@@ -4,7 +4,9 @@ rounds, nudges and digests go through here."""
 
 from __future__ import annotations
 
+import logging
 from copy import copy
+from datetime import datetime, timedelta
 
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
@@ -15,13 +17,22 @@ from botbuilder.schema import (
     ConversationReference,
 )
 
-from adapters.teams import references
-from adapters.teams.cards import message_activity
-from adapters.teams.events import THREAD_MARK
+from adapters.teams import references, roster
+from adapters.teams.cards import Colleague, picks_people, render
+from adapters.teams.events import PLATFORM, THREAD_MARK
+from bot.catalogue import DEFAULT_LANGUAGE, Language, as_language
 from bot.clock import Clock
 from bot.events import SchoolRef
 from bot.messages import OutboundMessage
-from storage import Database
+from bot.round_messages import person_language, school_language
+from storage import Database, directory
+
+log = logging.getLogger("plgbot.teams")
+
+# A survey goes to everyone within minutes: one roster read serves them all.
+ROSTER_TTL = timedelta(minutes=10)
+# The teams of one school asked for their members (a school has one staff team, or a few).
+MAX_TEAMS = 5
 
 
 class NoConversationError(LookupError):
@@ -46,6 +57,7 @@ class TeamsMessenger:
         self._app_id = app_id
         self._clock = clock
         self._default_language = default_language
+        self._rosters: dict[str, tuple[datetime, dict[str, str]]] = {}
 
     async def post_to_channel(
         self,
@@ -64,15 +76,70 @@ class TeamsMessenger:
             raise NoConversationError(f"plgbot was never added to channel {channel_id}")
         if thread_id:
             reference.conversation.id = f"{channel_id}{THREAD_MARK}{thread_id}"
-        return await self.send_to(reference, message_activity(message))
+        return await self.send_to(reference, await self._activity(school, message, None))
 
     async def send_private(
         self, *, school: SchoolRef, user_id: str, message: OutboundMessage
     ) -> str:
         """Write to the person in their personal chat with the bot."""
-        return await self.send_private_activity(
-            school=school, user_id=user_id, activity=message_activity(message)
-        )
+        activity = await self._activity(school, message, user_id)
+        return await self.send_private_activity(school=school, user_id=user_id, activity=activity)
+
+    async def colleagues(self, school: SchoolRef, *, exclude: str | None) -> list[Colleague]:
+        """Whom a card sent on plgbot's own initiative offers to pick: the members of
+        the school's teams (read at most every :data:`ROSTER_TTL`), and the people
+        plgbot knows."""
+        now = self._clock.now()
+        cached = self._rosters.get(school.tenant_id)
+        if cached is None or now - cached[0] >= ROSTER_TTL:
+            cached = (now, await self._team_members(school))
+            self._rosters[school.tenant_id] = cached
+        found = dict(cached[1])
+        for user_id, name in (await roster.known_people(self._db, school)).items():
+            found.setdefault(user_id, name)
+        return roster.pickable(found, exclude=exclude)
+
+    async def _team_members(self, school: SchoolRef) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for team_id, reference in (await references.team_references(self._db, school))[:MAX_TEAMS]:
+
+            async def read(turn_context: TurnContext, team_id: str = team_id) -> None:
+                found.update(await roster.members(turn_context, team_id))
+
+            try:
+                await self._adapter.continue_conversation(reference, read, self._app_id)
+            except Exception as error:
+                # The picker still offers the people plgbot knows.
+                log.warning("could not read the members of team %s: %s", team_id, error)
+        return found
+
+    async def _activity(
+        self, school: SchoolRef, message: OutboundMessage, user_id: str | None
+    ) -> Activity:
+        people = await self.colleagues(school, exclude=user_id) if picks_people(message) else []
+
+        async def language() -> Language:
+            return await self._language(school, user_id)
+
+        return await render(message, people=people, language=language)
+
+    async def _language(self, school: SchoolRef, user_id: str | None) -> Language:
+        """The reader's language (for a channel: the school's), as the core picks it."""
+        default = as_language(self._default_language) or DEFAULT_LANGUAGE
+        async with self._db.session() as session:
+            row = await directory.find_school(session, school.tenant_id)
+            if row is None or row.platform != PLATFORM:
+                return default
+            person = (
+                await directory.person_by_platform_id(
+                    session, platform=PLATFORM, tenant_id=school.tenant_id, platform_user_id=user_id
+                )
+                if user_id
+                else None
+            )
+            if person is None:
+                return school_language(row, default)
+            return person_language(person, row, default)
 
     async def send_private_activity(
         self, *, school: SchoolRef, user_id: str, activity: Activity

@@ -104,3 +104,19 @@ async def latest_reference(db: Database, school: SchoolRef) -> ConversationRefer
 def _load(data: dict[str, object]) -> ConversationReference:
     reference: ConversationReference = ConversationReference().deserialize(data)
     return reference
+
+
+async def team_references(
+    db: Database, school: SchoolRef
+) -> list[tuple[str, ConversationReference]]:
+    """One stored channel per team the bot was added to in the school: through it, the
+    connector tells who is in that team."""
+    async with db.session() as session:
+        rows = await conversations.conversations_of_school(
+            session, platform=PLATFORM, tenant_id=school.tenant_id
+        )
+        found: dict[str, ConversationReference] = {}
+        for row in rows:
+            if row.kind == "channel" and row.team_id and row.team_id not in found:
+                found[row.team_id] = _load(row.reference)
+        return list(found.items())

@@ -1,6 +1,7 @@
-"""Who can be picked as a colleague on the "log a conversation" card: the members of the
-team or chat the card was asked for in, plus everyone plgbot already knows in the school
-(which is all there is in a personal chat)."""
+"""Who can be picked as a colleague on a card ("log a conversation", the survey's
+people picker): the members of the team or chat the card was asked for in, or, for a
+card plgbot sends on its own, of the teams it was added to; plus everyone plgbot
+already knows in the school (all there is when the connector cannot be asked)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ async def colleagues(
 ) -> list[Colleague]:
     found: dict[str, str] = {}
     if conversation_kind(turn_context.activity) != "personal":
-        found.update(await _members(turn_context))
+        found.update(await members(turn_context))
     async with db.session() as session:
         row = await directory.ensure_school(
             session,
@@ -44,24 +45,44 @@ async def colleagues(
         )
         for person in await directory.people_of_school(session, row.id):
             found.setdefault(person.platform_user_id, person.display_name)
-    found.pop(author_id, None)
+    return pickable(found, exclude=author_id)
+
+
+async def known_people(db: Database, school: SchoolRef) -> dict[str, str]:
+    """Everyone plgbot knows in the school who has not opted out, by Teams id."""
+    async with db.session() as session:
+        row = await directory.find_school(session, school.tenant_id)
+        if row is None or row.platform != PLATFORM:
+            return {}
+        return {
+            person.platform_user_id: person.display_name
+            for person in await directory.reachable_people(session, row.id)
+        }
+
+
+def pickable(found: dict[str, str], *, exclude: str | None) -> list[Colleague]:
+    """People (``29:`` ids with a name) other than ``exclude``, sorted by name."""
     people = [
         Colleague(user_id, name)
         for user_id, name in found.items()
-        if user_id.startswith("29:") and name
+        if user_id.startswith("29:") and name and user_id != exclude
     ]
     people.sort(key=lambda c: (c.name.casefold(), c.user_id))
     return people[:MAX_COLLEAGUES]
 
 
-async def _members(turn_context: TurnContext) -> dict[str, str]:
-    """The team's (or group chat's) members, page by page; on any connector error the
-    card still works with the people plgbot knows."""
+async def members(turn_context: TurnContext, team_id: str | None = None) -> dict[str, str]:
+    """The members of ``team_id``, or of the turn's team (or group chat), page by page;
+    on any connector error the card still works with the people plgbot knows."""
     members: dict[str, str] = {}
     token: str | None = None
     try:
         for _ in range(MAX_PAGES):
-            page = await TeamsInfo.get_paged_members(turn_context, token, PAGE_SIZE)
+            page = (
+                await TeamsInfo.get_paged_team_members(turn_context, team_id, token, PAGE_SIZE)
+                if team_id
+                else await TeamsInfo.get_paged_members(turn_context, token, PAGE_SIZE)
+            )
             for member in page.members or []:
                 if member.id and member.name:
                     members[member.id] = member.name
