@@ -1,8 +1,9 @@
 """Retention (design.md, Privacy): what is older than a school's retention period goes.
 
-Interactions, round replies, the channel posts behind thread replies, nudges and survey
-invitations are personal data kept for the network's sake only; past the period they
-are deleted and the contacts rollup of the pairs they touched is recomputed, so key
+Interactions, round replies, the channel posts behind thread replies, nudges, survey
+invitations and which people a stored digest showed as key figures are personal data
+kept for the network's sake only; past the period they are deleted (stored digests keep
+their aggregates) and the contacts rollup of the pairs they touched is recomputed, so key
 figures never count a deleted interaction.
 """
 
@@ -19,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import contacts
 from storage.models import (
     Channel,
+    DigestKeyFigure,
+    DigestWeek,
     Interaction,
     Nudge,
     Post,
@@ -37,6 +40,7 @@ class Expired:
     posts: int = 0
     nudges: int = 0
     survey_invitations: int = 0
+    digest_key_figures: int = 0
 
     @property
     def total(self) -> int:
@@ -46,6 +50,7 @@ class Expired:
             + self.posts
             + self.nudges
             + self.survey_invitations
+            + self.digest_key_figures
         )
 
 
@@ -84,12 +89,20 @@ async def delete_expired(session: AsyncSession, school_id: int, before: datetime
             SurveyInvite.school_id == school_id, SurveyInvite.sent_at < before
         )
     )
+    # Stored digests keep their aggregates; which people were key figures goes.
+    digests = select(DigestWeek.id).where(
+        DigestWeek.school_id == school_id, DigestWeek.week_start < before
+    )
+    figures = await session.execute(
+        delete(DigestKeyFigure).where(DigestKeyFigure.digest_id.in_(digests))
+    )
     return Expired(
         interactions=_rows(interactions),
         round_replies=_rows(replies),
         posts=_rows(posts),
         nudges=_rows(nudges),
         survey_invitations=_rows(invites),
+        digest_key_figures=_rows(figures),
     )
 
 
