@@ -99,10 +99,10 @@ class DigestJobs:
             config = await school_config(session, school.id, self.defaults)
             if not config.digest:
                 return
-            due = latest_moment(now, config.weekday_time("digest_at"), school)
-            if now - due > self.grace:
+            moment = latest_moment(now, config.weekday_time("digest_at"), school)
+            if now - moment > self.grace:
                 return
-            week = reported_week(due, school)
+            week = reported_week(moment, school)
             digest = await compute(session, school.id, week, now=now, defaults=self.defaults)
             await store_digest(session, digest, now=now)
             recipients = await self._recipients(session, school, config)
@@ -111,12 +111,15 @@ class DigestJobs:
                 board = await compute_board(
                     session, school.board, week, now=now, defaults=self.defaults
                 )
-        start = week.start(zone_of(school))
-        await self._send_all(school, "digest", week, start, now, recipients, _school(digest))
+        due = week.start(zone_of(school))
+        # Claims are due at the week's start (one per week, whatever digest_at says);
+        # a failed send is retried until ``grace`` after this run's moment.
+        retry = moment - due + self.grace
+        sends = [("digest", _school(digest))]
         if board is not None:
-            await self._send_all(
-                school, "digest.board", week, start, now, recipients, _board(board)
-            )
+            sends.append(("digest.board", _board(board)))
+        for kind, render in sends:
+            await self._send_all(school, kind, week, due, now, recipients, render, retry)
 
     async def _recipients(
         self, session: AsyncSession, school: School, config: SchoolConfig
@@ -143,6 +146,7 @@ class DigestJobs:
         now: datetime,
         recipients: list[Recipient],
         render: Callable[[Language], Awaitable[OutboundMessage]],
+        retry: timedelta,
     ) -> None:
         rendered: dict[Language, OutboundMessage] = {}
         ref = SchoolRef(platform=school.platform, tenant_id=school.tenant_id, name=school.name)
@@ -164,7 +168,9 @@ class DigestJobs:
                 )
 
             try:
-                await self.delivery.once(kind=kind, key=claim, due=due, now=now, send=send)
+                await self.delivery.once(
+                    kind=kind, key=claim, due=due, now=now, send=send, grace=retry
+                )
             except Exception:
                 # One coordinator's failed message must not keep the others from theirs.
                 log.exception("%s %s failed", kind, claim)
