@@ -153,4 +153,7 @@ def create_app(context: AppContext) -> Starlette:
         Route("/metrics", metrics, methods=["GET"]),
     ]
     routes.extend(platform_routes(context))
-    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(MetricsMiddleware)])
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(MetricsMiddleware)])
+    # What the app was built from, for whoever holds only the app (tests, diagnostics).
+    app.state.context = context
+    return app

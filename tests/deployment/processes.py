@@ -71,15 +71,19 @@ class Served:
         return [int(r["process"]) for r in self.records() if r.get("message") == message]
 
     async def metrics(self, client: httpx.AsyncClient) -> dict[str, float]:
-        """``/metrics`` as {'name{label="value",…}': value}."""
-        response = await client.get(f"{self.url}/metrics")
-        assert response.status_code == 200, response.text
-        samples: dict[str, float] = {}
-        for family in text_string_to_metric_families(response.text):
-            for sample in family.samples:
-                labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
-                samples[f"{sample.name}{{{labels}}}"] = sample.value
-        return samples
+        return await scrape(client, self.url)
+
+
+async def scrape(client: httpx.AsyncClient, url: str) -> dict[str, float]:
+    """``/metrics`` of the server at ``url`` as {'name{label="value",…}': value}."""
+    response = await client.get(f"{url}/metrics")
+    assert response.status_code == 200, response.text
+    samples: dict[str, float] = {}
+    for family in text_string_to_metric_families(response.text):
+        for sample in family.samples:
+            labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
+            samples[f"{sample.name}{{{labels}}}"] = sample.value
+    return samples
 
 
 @asynccontextmanager
