@@ -33,25 +33,32 @@ def is_unavailable(error: BaseException) -> bool:
         return True
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return True
-    # asyncpg raises its own connection errors (and plain OSErrors) while connecting,
-    # before SQLAlchemy has a connection to wrap them in.
-    if isinstance(error, ConnectionError):
-        return True
-    kind = type(error)
-    return kind.__module__.startswith("asyncpg") and kind.__name__ in _ASYNCPG_UNAVAILABLE
+    for cause in _causes(error):
+        if isinstance(cause, ConnectionError | TimeoutError):
+            return True
+        state = getattr(cause, "sqlstate", None)
+        if isinstance(state, str) and state.startswith(_UNAVAILABLE_STATES):
+            return True
+    return False
 
 
-_ASYNCPG_UNAVAILABLE = frozenset(
-    {
-        "CannotConnectNowError",
-        "ConnectionDoesNotExistError",
-        "ObjectInUseError",
-        "TooManyConnectionsError",
-        "AdminShutdownError",
-        "CrashShutdownError",
-        "ConnectionFailureError",
-    }
-)
+# PostgreSQL's SQLSTATEs for "not now": connection exceptions (08), operator
+# intervention such as a shutdown or "cannot connect now" (57P), too many connections
+# (53300), a database not accepting connections (55000).
+_UNAVAILABLE_STATES = ("08", "57P", "53300", "55000")
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    """``error``, the driver's error SQLAlchemy wrapped, and what caused those."""
+    found: list[BaseException] = []
+    pending: list[BaseException | None] = [error]
+    while pending and len(found) < 8:
+        current = pending.pop()
+        if current is None or any(current is seen for seen in found):
+            continue
+        found.append(current)
+        pending += [getattr(current, "orig", None), current.__cause__, current.__context__]
+    return found
 
 
 def async_url(url: str) -> str:

@@ -2,7 +2,8 @@
 
 The endpoint only checks the request (size, JSON shape, token) and hands the activity
 to the adapter; what happens next is :mod:`adapters.teams.handler`. Client mistakes are
-4xx and store nothing; only a fault of plgbot itself is a 500.
+4xx and store nothing; a database briefly out of reach is a 503 (nothing stored, so
+a redelivery is handled once); only a fault of plgbot itself is a 500.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from adapters.teams.auth import UnauthorizedError, authenticate
 from adapters.teams.handler import PlgbotTeamsHandler
 from adapters.teams.inbound import MAX_BODY_BYTES, BadActivityError, parse_activity
 from adapters.teams.proactive import TeamsMessenger
+from storage.database import is_unavailable
 
 log = logging.getLogger("plgbot.teams")
 
@@ -118,6 +120,12 @@ class TeamsApp:
             # stored stays stored (a redelivery is recognised and changes nothing).
             log.error("could not answer in Teams: %s: %s", type(error).__name__, error)
             return PlainTextResponse("Bot Connector unavailable", status_code=502)
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            # The activity's work was rolled back: a redelivery is stored once.
+            log.warning("Teams: database unavailable (%s); answered 503", type(error).__name__)
+            return PlainTextResponse("database unavailable", status_code=503)
         if invoke is not None:
             return JSONResponse(invoke.body, status_code=int(invoke.status))
         return Response(status_code=200)

@@ -17,6 +17,10 @@ from bot.ports import Messengers
 from bot.service import Bot
 from scheduler.rounds import RoundJobs
 from tests.slack.fake_slack import BOT_TOKEN, FakeSlack, fake_slack
+from tests.teams.conftest import connector, make_teams, teams
+
+# The Teams server on loopback and its fake Bot Connector, as tests/teams has them.
+__all__ = ["connector", "make_teams", "teams"]
 
 # The hostile-input runs are deterministic in CI: derandomized, no deadline (a request
 # through the whole stack is not a unit of work hypothesis should time).
