@@ -19,7 +19,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import buttons, events, modal
+from adapters.slack import buttons, events, modal, round_modal
 from adapters.slack.background import AfterAck
 from adapters.slack.home import home_view
 from adapters.slack.identity import Identity
@@ -33,12 +33,15 @@ from adapters.slack.payloads import (
 )
 from adapters.slack.profiles import ChannelNames, Profiles
 from adapters.slack.replies import Replies, Where
+from adapters.slack.round_listeners import RoundFormListeners
 from bot.events import ActionInvoked, ChannelRef, InteractionForm
 from bot.service import Bot
 
 log = logging.getLogger("plgbot.slack")
 
 ANYTHING = re.compile(r".*", re.DOTALL)
+# Slack's event type names (``reaction_added``, ``app_home_opened``...).
+_EVENT_NAME = re.compile(r"[a-z_]{1,40}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,7 @@ class Listeners:
         app.event(ANYTHING)(self.on_other_event)
         app.command(re.compile(r"^/plg$"))(self.on_command)
         app.action(modal.OPEN_ACTION)(self.on_open_form)
+        self.rounds.register(app)
         app.action(buttons.ACTION_ID)(self.on_button)
         app.action(ANYTHING)(self.on_other_action)
         app.view_submission(modal.CALLBACK_ID)(self.on_form_submitted)
@@ -67,6 +71,13 @@ class Listeners:
         app.view(ANYTHING)(self.on_other)
         app.shortcut(ANYTHING)(self.on_other)
         app.command(ANYTHING)(self.on_other)
+
+    @property
+    def rounds(self) -> RoundFormListeners:
+        """The question-round modal's side of these listeners."""
+        return RoundFormListeners(
+            self.bot, self.client, self.identity, self.profiles, self.replies, self.work
+        )
 
     # Events: Bolt has acknowledged them before the listener runs.
 
@@ -77,7 +88,10 @@ class Listeners:
         self.work.submit("home", lambda: self._home(body))
 
     async def on_other_event(self, body: dict[str, Any]) -> None:
-        log.debug("Slack: ignored event %s", body["event"]["type"])
+        # The type comes from the request body: logged only when it looks like one of
+        # Slack's event names, so no request content reaches the log.
+        kind = str(body["event"]["type"])
+        log.debug("Slack: ignored event %s", kind if _EVENT_NAME.fullmatch(kind) else "(other)")
 
     # Interactivity and commands: acknowledged here, first thing.
 
@@ -107,8 +121,9 @@ class Listeners:
     async def on_answer(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         payload = ViewPayload.model_validate(body)
         answer = buttons.read_answer(payload.view.private_metadata, payload.view.state.values)
-        if answer is None or not answer.text:
-            await ack(response_action="errors", errors={buttons.ANSWER_BLOCK: "…"})
+        empty = buttons.ANSWER_BLOCK if answer is None else answer.missing()
+        if answer is None or empty is not None:
+            await ack(response_action="errors", errors={empty or buttons.ANSWER_BLOCK: "…"})
             return
         await ack()
         self.work.submit("answer", lambda: self._answer(payload, answer))
@@ -155,10 +170,24 @@ class Listeners:
             people=self.profiles.people,
             channel_name=self.channels.name,
         )
+        if how == "command" and (asked := round_modal.request_of(inbound.text)) is not None:
+            await self.rounds.offer(inbound.school, inbound.author, where, asked.number)
+            return
         await self.replies.send(where, await self.bot.handle(inbound))
 
     async def _command(self, body: dict[str, Any]) -> None:
         payload = SlashCommand.model_validate(body)
+        if (asked := round_modal.request_of(payload.text)) is not None:
+            where = Where(
+                channel_id=payload.channel_id,
+                user_id=payload.user_id,
+                is_direct=payload.channel_id.startswith("D"),
+                response_url=payload.response_url,
+            )
+            await self.rounds.open(
+                payload.team_id, payload.user_id, payload.trigger_id, where, asked.number
+            )
+            return
         if payload.text.strip().lower() in modal.COMMAND_WORDS:
             await self._open_form(
                 payload.team_id, payload.user_id, payload.trigger_id, payload.channel_id
@@ -188,9 +217,9 @@ class Listeners:
             return
         overview = await self.bot.overview(school, person)
         language = await self.bot.language_of(school, person)
-        await _call(
-            self.client.views_publish(user_id=event.user, view=home_view(overview, language))
-        )
+        leads = (await self.bot.round_form(school, person)).refusal is None
+        view = home_view(overview, language, leads=leads)
+        await _call(self.client.views_publish(user_id=event.user, view=view))
 
     async def _open_form(
         self, team_id: str | None, user_id: str, trigger_id: str, channel_id: str | None
@@ -211,7 +240,7 @@ class Listeners:
             container.channel_id if container else None
         )
         message_ts = container.message_ts if container else None
-        if button.asks_text is not None:
+        if button.needs_modal:
             label = payload.actions[0].text.text if payload.actions[0].text else ""
             context = {"c": channel_id, "m": message_ts}
             view = buttons.answer_modal(button, label=label, context=context)
@@ -240,16 +269,19 @@ class Listeners:
     async def _answer(self, payload: ViewPayload, answer: buttons.Answer) -> None:
         me = await self.identity.get()
         school = events.school_of(payload.team.id if payload.team else me.team_id, me)
+        found = await self.profiles.people(school, (payload.user.id, *(answer.people or ())))
         pressed = ActionInvoked(
             school=school,
             event_id=f"view-{payload.view.id}",
-            author=await self.profiles.person(school, payload.user.id),
+            author=found[payload.user.id],
             channel=_channel(answer.channel_id, payload.user.id),
             action=answer.action,
             value=answer.value,
             sent_at=self.bot.clock.now(),
             text=answer.text,
             message_id=answer.message_ts,
+            # The bot itself is no colleague to pick; the core refuses yourself.
+            people=tuple(found[u] for u in answer.people or () if u != me.user_id),
         )
         direct = answer.channel_id is None or answer.channel_id.startswith("D")
         where = Where(

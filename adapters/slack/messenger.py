@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.files import direct_channel, files_of, has_text, upload
 from adapters.slack.render import render
 from bot.events import SchoolRef
 from bot.messages import OutboundMessage
@@ -24,7 +25,9 @@ class SlackMessenger:
     raises :class:`slack_sdk.errors.SlackApiError`, as the port asks. A post with a
     ``key`` carries it as message metadata; when the scheduler sends an unconfirmed
     occurrence again (:data:`bot.ports.RESENDING`), the channel's history (or the
-    thread's replies) is read first and a post with that key is returned, not repeated."""
+    thread's replies) is read first and a post with that key is returned, not repeated.
+    Files of the message (:class:`bot.messages.File`) are uploaded after its text, into
+    the same conversation and thread."""
 
     def __init__(self, client: AsyncWebClient) -> None:
         self._client = client
@@ -53,6 +56,11 @@ class SlackMessenger:
     async def _post(
         self, channel: str, message: OutboundMessage, thread: str | None, key: str | None = None
     ) -> str:
+        files = files_of(message)
+        if files and not has_text(message):
+            # Nothing to say but the files: they are the post.
+            target = await direct_channel(self._client, channel) if _is_user(channel) else channel
+            return await upload(self._client, channel=target, files=files, thread_ts=thread)
         rendered = render(message)
         answer = await self._client.chat_postMessage(
             channel=channel,
@@ -63,6 +71,10 @@ class SlackMessenger:
             unfurl_media=False,
             metadata={"event_type": EVENT_TYPE, "event_payload": {"key": key}} if key else None,
         )
+        if files:
+            # Posted to a user id, the answer names the DM it landed in.
+            landed = str(answer.get("channel") or channel)
+            await upload(self._client, channel=landed, files=files, thread_ts=thread)
         return str(answer["ts"])
 
     async def _find(self, channel: str, thread: str | None, key: str) -> str | None:
@@ -88,3 +100,7 @@ class SlackMessenger:
             if cursor is None:
                 return None
         return None
+
+
+def _is_user(conversation: str) -> bool:
+    return conversation.startswith(("U", "W"))

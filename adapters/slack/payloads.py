@@ -119,6 +119,8 @@ class View(Shape):
     callback_id: Short = ""
     private_metadata: Annotated[str, StringConstraints(max_length=3000)] = ""
     state: ViewState = ViewState()
+    # Changes with every update of the view: a resubmission after fixing has a new one.
+    hash: Short = ""
 
 
 class ViewPayload(Shape):

@@ -8,7 +8,7 @@ from typing import Any
 
 from adapters.slack.buttons import actions_block
 from adapters.slack.markup import escape
-from bot.messages import Actions, Bullets, Facts, Heading, OutboundMessage, Paragraph
+from bot.messages import Actions, Bullets, Facts, File, Heading, OutboundMessage, Paragraph
 
 # Block Kit limits: a section's text 3000 characters, a header 150, 10 fields per
 # section of 2000 each, 50 blocks in a message (100 in a Home tab or modal).
@@ -44,6 +44,8 @@ def render(message: OutboundMessage, *, max_blocks: int = MESSAGE_BLOCKS) -> Ren
             case Actions(buttons):
                 if (actions := actions_block(buttons)) is not None:
                     blocks.append(actions)
+            case File():
+                pass  # uploaded after the text (adapters.slack.files)
     if len(blocks) > max_blocks:
         blocks = [*blocks[: max_blocks - 1], *sections("…")]
     return Rendered(text=_clip(escape(message.plain_text), SECTION_LIMIT), blocks=blocks)

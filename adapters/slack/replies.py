@@ -7,6 +7,9 @@
   ``chat.postMessage`` otherwise; in the thread when the person wrote in one or the
   reply asks for it;
 - a submitted form or a Home tab button: a DM to the person.
+
+Files (:class:`bot.messages.File`) follow the text into the same conversation and
+thread; a private one goes to the person's DM, since an upload cannot be ephemeral.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.slack.files import direct_channel, files_of, has_text, upload
 from adapters.slack.render import render
 from bot.messages import OutboundMessage, Visibility
 
@@ -60,19 +64,37 @@ class Replies:
                 log.warning("Slack: reply not sent (%s)", type(error).__name__)
 
     async def _send(self, where: Where, message: OutboundMessage) -> None:
+        landed = await self._send_text(where, message) if has_text(message) else None
+        files = files_of(message)
+        if not files:
+            return
+        private = message.visibility is Visibility.PRIVATE
+        thread = where.thread_ts or (where.message_ts if message.in_thread else None)
+        # A response_url may answer in a channel plgbot is not in: files go to the DM.
+        if where.is_direct or not (private or where.response_url):
+            channel = landed or where.channel_id
+            if channel.startswith(("U", "W")):
+                channel = await direct_channel(self._client, channel)
+        else:
+            # Only the person may see it: their DM, not the thread.
+            channel, thread = await direct_channel(self._client, where.user_id), None
+        await upload(self._client, channel=channel, files=files, thread_ts=thread)
+
+    async def _send_text(self, where: Where, message: OutboundMessage) -> str | None:
+        """Send the message's text; the conversation it landed in, when Slack says."""
         rendered = render(message)
         private = message.visibility is Visibility.PRIVATE
         if where.response_url is not None:
             hook = AsyncWebhookClient(where.response_url, retry_handlers=self._retry_handlers)
-            answer = await hook.send(
+            hooked = await hook.send(
                 text=rendered.text,
                 blocks=rendered.blocks,
                 response_type="ephemeral" if private else "in_channel",
                 replace_original=False,
             )
-            if answer.status_code != 200:
-                log.warning("Slack: response_url answered %s", answer.status_code)
-            return
+            if hooked.status_code != 200:
+                log.warning("Slack: response_url answered %s", hooked.status_code)
+            return None
         thread = where.thread_ts or (where.message_ts if message.in_thread else None)
         if private and not where.is_direct:
             await self._client.chat_postEphemeral(
@@ -82,8 +104,8 @@ class Replies:
                 blocks=rendered.blocks,
                 thread_ts=thread,
             )
-            return
-        await self._client.chat_postMessage(
+            return None
+        answer = await self._client.chat_postMessage(
             channel=where.channel_id,
             text=rendered.text,
             blocks=rendered.blocks,
@@ -91,3 +113,4 @@ class Replies:
             unfurl_links=False,
             unfurl_media=False,
         )
+        return str(answer.get("channel") or where.channel_id)

@@ -23,6 +23,12 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "conversations_info": {"channels:read", "groups:read"},
     "views_open": set(),
     "views_publish": set(),
+    # A re-sent scheduled post looks for its earlier self (adapters/slack/messenger.py).
+    "conversations_history": {"channels:history", "groups:history", "im:history"},
+    "conversations_replies": {"channels:history", "groups:history", "im:history"},
+    # Pictures and exports (adapters/slack/files.py), private ones into the DM.
+    "files_upload_v2": {"files:write"},
+    "conversations_open": {"im:write"},
 }
 EVENT_SCOPES: dict[str, set[str]] = {
     "app_mention": {"app_mentions:read"},

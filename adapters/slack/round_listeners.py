@@ -1,0 +1,167 @@
+"""The question-round modal's listeners: opening it (slash command, Home tab button, the
+button offered in answer to ``@plgbot round form``) and submitting it.
+
+A submission is checked by the core *before* Slack gets its answer (within Slack's 3
+seconds), because only then can a refusal be shown next to its field with the lead's
+input kept. Each submission is one event for the core: view id plus view hash, so a
+re-delivery creates nothing twice while a corrected resubmission (a new hash) counts.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import events, round_modal
+from adapters.slack.background import AfterAck
+from adapters.slack.identity import Identity
+from adapters.slack.payloads import BlockActions, ViewPayload
+from adapters.slack.profiles import Profiles
+from adapters.slack.replies import Replies, Where
+from bot.events import ChannelRef, PersonRef, RoundForm, SchoolRef
+from bot.messages import Paragraph, Visibility, message
+from bot.service import Bot
+
+log = logging.getLogger("plgbot.slack")
+
+# Slack shows an error text under its field; a long one helps nobody there.
+ERROR_LIMIT = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class RoundFormListeners:
+    bot: Bot
+    client: AsyncWebClient
+    identity: Identity
+    profiles: Profiles
+    replies: Replies
+    work: AfterAck
+
+    def register(self, app: AsyncApp) -> None:
+        """Registered before the catch-all listeners of :mod:`adapters.slack.listeners`."""
+        app.action(round_modal.OPEN_ACTION)(self.on_open_button)
+        app.view_submission(round_modal.CALLBACK_ID)(self.on_submitted)
+
+    async def on_open_button(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        payload = BlockActions.model_validate(body)
+        container = payload.container
+        channel = (payload.channel.id if payload.channel else None) or (
+            container.channel_id if container else None
+        )
+        where = Where(
+            channel_id=channel or payload.user.id,
+            user_id=payload.user.id,
+            is_direct=channel is None or channel.startswith("D"),
+            response_url=payload.response_url,
+        )
+        number = round_modal.number_of(payload.actions[0].value)
+        team = payload.team.id if payload.team else None
+        self.work.submit(
+            "open round form",
+            lambda: self.open(team, payload.user.id, payload.trigger_id, where, number),
+        )
+
+    async def open(
+        self,
+        team_id: str | None,
+        user_id: str,
+        trigger_id: str,
+        where: Where,
+        number: int | None,
+    ) -> None:
+        """Open the modal for ``user_id``, or tell them why there is none for them."""
+        me = await self.identity.get()
+        school = events.school_of(team_id or me.team_id, me)
+        person = await self.profiles.person(school, user_id)
+        choices = await self.bot.round_form(school, person, number)
+        if choices.refusal is not None:
+            await self.replies.send(where, [message(Paragraph(choices.refusal), private=True)])
+            return
+        channel = None if where.is_direct else where.channel_id
+        opened = round_modal.Opened(
+            choices.language, number, channel_id=channel, response_url=where.response_url
+        )
+        view = round_modal.round_form(choices, opened)
+        await _call(self.client.views_open(trigger_id=trigger_id, view=view))
+
+    async def offer(
+        self, school: SchoolRef, person: PersonRef, where: Where, number: int | None
+    ) -> None:
+        """``@plgbot round form`` carries no trigger id to open a modal with, so the
+        answer is a button that does (only the person who asked sees it)."""
+        choices = await self.bot.round_form(school, person, number)
+        if choices.refusal is not None:
+            await self.replies.send(where, [message(Paragraph(choices.refusal), private=True)])
+            return
+        button = round_modal.open_button(choices.language, number)
+        label = button["text"]["text"]
+        blocks = [{"type": "actions", "elements": [button]}]
+        if where.is_direct:
+            request = self.client.chat_postMessage(
+                channel=where.channel_id, text=label, blocks=blocks
+            )
+        else:
+            request = self.client.chat_postEphemeral(
+                channel=where.channel_id,
+                user=where.user_id,
+                text=label,
+                blocks=blocks,
+                thread_ts=where.thread_ts,
+            )
+        await _call(request)
+
+    async def on_submitted(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        payload = ViewPayload.model_validate(body)
+        view = payload.view
+        opened = round_modal.opened_of(view)
+        fields = round_modal.fields_of(view, opened)
+        me = await self.identity.get()
+        school = events.school_of(payload.team.id if payload.team else me.team_id, me)
+        user_id = payload.user.id
+        form = RoundForm(
+            school=school,
+            event_id=f"view-{view.id}-{view.hash}",
+            author=await self.profiles.person(school, user_id),
+            channel=(
+                ChannelRef(opened.channel_id)
+                if opened.channel_id
+                else ChannelRef(user_id, is_direct=True)
+            ),
+            fields=fields,
+            sent_at=self.bot.clock.now(),
+        )
+        outcome = await self.bot.submit_round_form(form)
+        if not outcome.accepted:
+            said = " ".join(m.plain_text for m in outcome.messages) or "…"
+            block = round_modal.block_of(outcome.field, fields)
+            await ack(response_action="errors", errors={block: said[:ERROR_LIMIT]})
+            return
+        await ack()
+        if not outcome.messages:
+            return  # a re-delivered submission: the first one was confirmed
+        if opened.channel_id is None:
+            where = Where.direct_to(user_id)
+        else:
+            where = Where(
+                channel_id=opened.channel_id,
+                user_id=user_id,
+                is_direct=False,
+                response_url=opened.response_url,
+            )
+        # Only the lead sees the confirmation, wherever the modal was opened.
+        private = [replace(m, visibility=Visibility.PRIVATE) for m in outcome.messages]
+        self.work.submit("round form", lambda: self.replies.send(where, private))
+
+
+async def _call(request: Any) -> None:
+    """A Web API call whose failure is worth a log line, not an exception."""
+    try:
+        await request
+    except SlackApiError as error:
+        log.warning("Slack: %s", error.response.get("error", "API error"))
