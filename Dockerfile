@@ -13,11 +13,14 @@ USER plgbot
 # `make run` = create .venv, install, `plgbot db upgrade`, `plgbot demo --if-empty`, `plgbot serve`.
 RUN make .venv/bin/plgbot PYTHON=python3.11
 
-ENV PLGBOT_HOST=0.0.0.0 \
+# `plgbot` is the one in .venv, for compose.yaml's commands (`plgbot db upgrade`, `plgbot serve`).
+ENV PATH=/app/.venv/bin:$PATH \
+    PLGBOT_HOST=0.0.0.0 \
     PLGBOT_PORT=8000 \
     DATABASE_URL=sqlite:////app/data/plgbot.db
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
     CMD python3.11 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
 
+# On its own (SQLite, the demo school) like `make run`; compose.yaml runs it on PostgreSQL.
 CMD ["make", "run", "PYTHON=python3.11"]
