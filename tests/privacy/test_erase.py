@@ -76,16 +76,9 @@ async def test_erase_person_leaves_no_trace_and_keeps_everyone_else(
     all_edges = await edges(db)
     kept_edges = [e for e in all_edges if "bram" not in e[:2]]
 
+    env = {"DATABASE_URL": database_url}
     result = await asyncio.to_thread(
-        plgbot,
-        tmp_path,
-        "erase-person",
-        "--school",
-        "test",
-        "--person",
-        "bram",
-        "--yes",
-        env={"DATABASE_URL": database_url},
+        plgbot, tmp_path, "erase-person", "--school", "test", "--person", "bram", "--yes", env=env
     )
     assert result.returncode == 0, result.stderr
     assert "erased Bram Jansen (@bram, id" in result.stdout
@@ -125,6 +118,14 @@ async def test_erase_person_leaves_no_trace_and_keeps_everyone_else(
         entries = await audit.entries(session, school_id)
     # (The console's clock is weeks ahead of the command line's real one: no order.)
     assert sorted((e.action, e.actor_id) for e in entries) == [
+        (audit.ERASE_PERSON, None),
+        (audit.MY_DATA_EXPORT, None),
+    ]
+    shown = await asyncio.to_thread(
+        plgbot, tmp_path, "audit", "--school", "test", "--format", "json", env=env
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert sorted((e["action"], e["actor"]) for e in json.loads(shown.stdout)) == [
         (audit.ERASE_PERSON, None),
         (audit.MY_DATA_EXPORT, None),
     ]
