@@ -152,8 +152,11 @@ class PlgbotTeamsHandler(TeamsActivityHandler):  # type: ignore[misc]
                 )
                 await self._replace_card(turn_context, card, form.author)
                 return
-        if not replies:
-            return  # a re-delivered submit that was accepted before
+        if not outcome.accepted or not replies:
+            # Refused as a whole (the card stays, to try again), or a re-delivered
+            # submit that was accepted before (nothing to say).
+            await self._deliver(turn_context, replies, form.author)
+            return
         first = await self._render(replies[0], turn_context, form.author)
         await self._replace_card(turn_context, first, form.author)
         await self._deliver(turn_context, replies[1:], form.author)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -56,6 +56,9 @@ class Teams:
     connector_url: str
     db: Database
     client: httpx.AsyncClient
+    # The server's clock: scheduled jobs run against it too (tests move it on).
+    clock: FixedClock = field(default_factory=lambda: FixedClock(NOW))
+    settings: Settings | None = None
 
     async def post(
         self, activity: dict[str, Any], *, headers: dict[str, str] | None = None
@@ -104,12 +107,13 @@ class RunningTeams:
     async def __aenter__(self) -> Teams:
         self.db = Database(self.settings.database_url)
         await self.db.upgrade()
-        self.serving = serving(build_app(self.settings, clock=FixedClock(NOW)))
+        clock = FixedClock(NOW)
+        self.serving = serving(build_app(self.settings, clock=clock))
         url = await self.serving.__aenter__()
         self.client = httpx.AsyncClient(timeout=30)
-        return Teams(url, self.fake, self.fake_url, self.db, self.client)
+        return Teams(url, self.fake, self.fake_url, self.db, self.client, clock, self.settings)
 
-    async def __aexit__(self, *exc: object) -> None:
+    async def __aexit__(self, *exc: Any) -> None:
         await self.client.aclose()
         await self.serving.__aexit__(*exc)
         await self.db.dispose()

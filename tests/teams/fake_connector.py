@@ -29,12 +29,14 @@ KEY_ID = "fake-connector-key"
 
 @dataclass
 class Call:
-    kind: str  # "create", "activity", "members" or "member"
+    kind: str  # "create", "activity", "update", "members" or "member"
     method: str
     path: str
     conversation_id: str | None = None
     reply_to_id: str | None = None
     body: Any = None
+    # The id the connector answered with: what Teams calls the posted message.
+    response_id: str | None = None
 
     @property
     def card(self) -> dict[str, Any]:
@@ -84,6 +86,11 @@ class FakeConnector:
         return [c for c in self.sent if c.conversation_id == conversation_id]
 
     @property
+    def updated(self) -> list[Call]:
+        """Activities the bot replaced (a submitted card answered in place)."""
+        return [c for c in self.calls if c.kind == "update"]
+
+    @property
     def created(self) -> list[Call]:
         return [c for c in self.calls if c.kind == "create"]
 
@@ -118,6 +125,7 @@ class FakeConnector:
                 Route("/v3/conversations", self._create, methods=["POST"]),
                 Route("/v3/conversations/{cid}/activities", self._activity, methods=["POST"]),
                 Route("/v3/conversations/{cid}/activities/{aid}", self._activity, methods=["POST"]),
+                Route("/v3/conversations/{cid}/activities/{aid}", self._update, methods=["PUT"]),
                 Route("/v3/conversations/{cid}/members", self._members, methods=["GET"]),
                 Route("/v3/conversations/{cid}/pagedmembers", self._paged, methods=["GET"]),
                 Route("/v3/conversations/{cid}/members/{mid}", self._member, methods=["GET"]),
@@ -126,7 +134,9 @@ class FakeConnector:
             ]
         )
 
-    async def _record(self, request: Request, kind: str) -> Response | None:
+    async def _record(
+        self, request: Request, kind: str, response_id: str | None = None
+    ) -> Response | None:
         body = json.loads(await request.body() or b"null")
         self.calls.append(
             Call(
@@ -136,6 +146,7 @@ class FakeConnector:
                 conversation_id=request.path_params.get("cid"),
                 reply_to_id=request.path_params.get("aid"),
                 body=body,
+                response_id=response_id,
             )
         )
         if self.delay:
@@ -146,15 +157,27 @@ class FakeConnector:
         return None
 
     async def _create(self, request: Request) -> Response:
-        failed = await self._record(request, "create")
+        n = next(self._chats)
+        failed = await self._record(request, "create", f"a:created-{n}")
         if failed:
             return failed
-        n = next(self._chats)
         return JSONResponse({"id": f"a:created-{n}", "activityId": f"created-activity-{n}"})
 
+    def chat_opened_with(self, member_id: str) -> str:
+        """The id of the personal chat the bot opened with ``member_id``."""
+        for call in self.created:
+            if call.body["members"] == [{"id": member_id}] and call.response_id:
+                return call.response_id
+        raise AssertionError(f"no chat was opened with {member_id}")
+
     async def _activity(self, request: Request) -> Response:
-        failed = await self._record(request, "activity")
-        return failed or JSONResponse({"id": f"1764{next(self._ids):09d}"})
+        activity_id = f"1764{next(self._ids):09d}"
+        failed = await self._record(request, "activity", activity_id)
+        return failed or JSONResponse({"id": activity_id})
+
+    async def _update(self, request: Request) -> Response:
+        failed = await self._record(request, "update")
+        return failed or JSONResponse({"id": request.path_params["aid"]})
 
     async def _members(self, request: Request) -> Response:
         failed = await self._record(request, "members")
