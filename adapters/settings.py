@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from scheduler.leader import TAKEOVER_SECONDS
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -39,7 +41,7 @@ class Settings(BaseSettings):
     # How often a waiting scheduler tries to take over, and how often the leader re-reads
     # the schedules (and checks it still holds the lock).
     scheduler_takeover_seconds: float = Field(
-        default=10.0, gt=0, le=60, alias="PLGBOT_SCHEDULER_TAKEOVER_SECONDS"
+        default=TAKEOVER_SECONDS, gt=0, le=60, alias="PLGBOT_SCHEDULER_TAKEOVER_SECONDS"
     )
     scheduler_resync_seconds: float = Field(
         default=60.0, gt=0, le=3600, alias="PLGBOT_SCHEDULER_RESYNC_SECONDS"

@@ -4,6 +4,9 @@ With PostgreSQL the leader holds a session-level advisory lock on a dedicated
 connection: if the process dies, the server drops the connection and the lock with it,
 and a waiting process takes over at its next try. With SQLite (one machine) an
 exclusive ``flock`` on a file beside the database does the same.
+
+Waiting processes try every ``retry_seconds`` (``PLGBOT_SCHEDULER_TAKEOVER_SECONDS``,
+:data:`TAKEOVER_SECONDS` by default), so a dead leader is replaced within that time.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ log = logging.getLogger("plgbot.scheduler")
 
 # An arbitrary constant shared by every plgbot process using the database.
 ADVISORY_LOCK_KEY = 0x706C67626F74  # "plgbot"
+# How often a waiting process tries the lock, unless the settings say otherwise.
+TAKEOVER_SECONDS = 10.0
 
 
 class LeaderLock(Protocol):
@@ -115,7 +120,7 @@ def leader_lock_for(db: Database) -> LeaderLock:
     return PostgresLeaderLock(db)
 
 
-async def wait_for_leadership(lock: LeaderLock, *, retry_seconds: float) -> None:
+async def wait_for_leadership(lock: LeaderLock, *, retry_seconds: float = TAKEOVER_SECONDS) -> None:
     """Return once this process holds the lock, trying every ``retry_seconds``."""
     announced = False
     while not await lock.try_acquire():

@@ -24,7 +24,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock, SystemClock
 from scheduler.jobs import JobSource
-from scheduler.leader import LeaderLock, wait_for_leadership
+from scheduler.leader import TAKEOVER_SECONDS, LeaderLock, wait_for_leadership
 
 log = logging.getLogger("plgbot.scheduler")
 
@@ -55,7 +55,7 @@ class PlgScheduler:
         clock: Clock | None = None,
         misfire_grace: timedelta = timedelta(hours=1),
         resync_seconds: float = 60.0,
-        retry_seconds: float = 10.0,
+        retry_seconds: float = TAKEOVER_SECONDS,
         on_lag: Callable[[float], None] | None = None,
     ) -> None:
         self.sources = {source.kind: source for source in sources}
