@@ -3,7 +3,10 @@
 and can be told to answer 429 (with ``Retry-After``) or 500, or to answer slowly.
 
 Response URLs of slash commands point here too (``/hooks/...``), so what the bot
-"responds" is recorded like any other call.
+"responds" is recorded like any other call. Files are uploaded the way Slack takes them
+since 2024: ``files.getUploadURLExternal`` hands out an upload URL (here, on the fake's
+own loopback server), the bytes are POSTed there, and ``files.completeUploadExternal``
+shares the uploaded files into a conversation (a channel or DM id, not a user id).
 """
 
 from __future__ import annotations
@@ -58,6 +61,20 @@ class _Trouble:
 
 
 @dataclass
+class Upload:
+    """A file as the fake holds it: what was announced, what arrived, where it went."""
+
+    file_id: str
+    filename: str
+    length: int
+    alt_txt: str | None = None
+    content: bytes | None = None
+    title: str | None = None
+    channel: str | None = None
+    thread_ts: str | None = None
+
+
+@dataclass
 class FakeSlack:
     """State of the fake: recorded calls, planned failures and delays."""
 
@@ -71,6 +88,10 @@ class FakeSlack:
     # What chat.postMessage posted, per channel, oldest first, as conversations.history
     # and conversations.replies return it (``metadata`` only when asked for).
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Files by id, in the order their upload URLs were handed out.
+    uploads: dict[str, Upload] = field(default_factory=dict)
+    # Requests being answered right now (a slow answer may outlive its client).
+    in_flight: int = 0
 
     @property
     def api_url(self) -> str:
@@ -113,6 +134,13 @@ class FakeSlack:
             self._changed.notify_all()
 
     async def api(self, request: Request) -> Response:
+        self.in_flight += 1
+        try:
+            return await self._api(request)
+        finally:
+            self.in_flight -= 1
+
+    async def _api(self, request: Request) -> Response:
         method = request.path_params["method"]
         args = await _arguments(request)
         if method in self._delay:
@@ -132,6 +160,29 @@ class FakeSlack:
         answer = self._answer(method, args)
         await self._record(method, args, 200)
         return JSONResponse(answer)
+
+    def shared_files(self, channel: str | None = None) -> list[Upload]:
+        """Files shared (completed), into ``channel`` if given."""
+        return [
+            u
+            for u in self.uploads.values()
+            if u.channel is not None and (channel is None or u.channel == channel)
+        ]
+
+    async def upload(self, request: Request) -> Response:
+        """The upload URL: takes the file's bytes (raw, or one multipart ``file``)."""
+        upload = self.uploads.get(request.path_params["file_id"])
+        body = await request.body()
+        if request.headers.get("content-type", "").startswith("multipart/form-data"):
+            form = await request.form()
+            part = form.get("file")
+            body = await part.read() if part is not None and not isinstance(part, str) else b""
+        if upload is None:
+            await self._record("upload", {"bytes": len(body)}, 404)
+            return PlainTextResponse("not found", status_code=404)
+        upload.content = body
+        await self._record("upload", {"file_id": upload.file_id, "bytes": len(body)}, 200)
+        return PlainTextResponse(f"OK - {len(body)}")
 
     async def hook(self, request: Request) -> Response:
         await self._record("response_url", await _arguments(request), 200)
@@ -161,8 +212,19 @@ class FakeSlack:
             case "chat.postMessage":
                 posted = {"type": "message", "user": BOT_USER, "bot_id": BOT_ID, "ts": _ts()}
                 posted |= {k: args[k] for k in ("text", "thread_ts", "metadata") if args.get(k)}
-                self.messages.setdefault(str(args.get("channel")), []).append(posted)
-                return {"ok": True, "channel": args.get("channel"), "ts": posted["ts"]}
+                # Posted to a user id, the message lands in (and names) the DM.
+                channel = _direct(str(args.get("channel")))
+                self.messages.setdefault(channel, []).append(posted)
+                return {"ok": True, "channel": channel, "ts": posted["ts"]}
+            case "conversations.open":
+                users = str(args.get("users") or "")
+                if users not in PEOPLE:
+                    return {"ok": False, "error": "user_not_found"}
+                return {"ok": True, "channel": {"id": _direct(users)}}
+            case "files.getUploadURLExternal":
+                return self._upload_url(args)
+            case "files.completeUploadExternal":
+                return self._complete(args)
             case "conversations.history" | "conversations.replies":
                 return self._history(method, args)
             case "chat.postEphemeral":
@@ -174,6 +236,35 @@ class FakeSlack:
             case "apps.connections.open":
                 return {"ok": True, "url": self.socket_url}
         return {"ok": False, "error": "unknown_method"}
+
+    def _upload_url(self, args: dict[str, Any]) -> dict[str, Any]:
+        filename, length = args.get("filename"), str(args.get("length") or "")
+        if not filename or not length.isdigit() or int(length) == 0:
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F0FAKE{len(self.uploads) + 1:04d}"
+        self.uploads[file_id] = Upload(
+            file_id, str(filename), int(length), alt_txt=args.get("alt_txt") or None
+        )
+        return {"ok": True, "upload_url": f"{self.url}/upload/v1/{file_id}", "file_id": file_id}
+
+    def _complete(self, args: dict[str, Any]) -> dict[str, Any]:
+        try:
+            files = json.loads(str(args.get("files") or "[]"))
+        except ValueError:
+            return {"ok": False, "error": "invalid_arguments"}
+        channel = str(args.get("channel_id") or "")
+        if channel and not channel.startswith(("C", "G", "D")):
+            return {"ok": False, "error": "invalid_channel"}
+        done = []
+        for item in files:
+            upload = self.uploads.get(str(item.get("id")))
+            if upload is None or upload.content is None or len(upload.content) != upload.length:
+                return {"ok": False, "error": "file_not_found"}
+            upload.title = item.get("title") or upload.filename
+            upload.channel = channel or None
+            upload.thread_ts = args.get("thread_ts") or None
+            done.append({"id": upload.file_id, "title": upload.title, "name": upload.filename})
+        return {"ok": True, "files": done}
 
     def _history(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         """Like Slack: history is the channel's top-level messages newest first, replies
@@ -222,6 +313,11 @@ def _ts() -> str:
     return f"{time.time():.6f}"
 
 
+def _direct(conversation: str) -> str:
+    """A user id's DM with the bot (``U0BRAM002`` → ``D0BRAM002``), else unchanged."""
+    return f"D{conversation[1:]}" if conversation.startswith(("U", "W")) else conversation
+
+
 async def _arguments(request: Request) -> dict[str, Any]:
     """Query, form or JSON arguments, as slack_sdk sends them (JSON-encoded form values
     such as ``blocks`` are decoded)."""
@@ -247,6 +343,7 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
         routes=[
             Route("/api/{method}", fake.api, methods=["GET", "POST"]),
             Route("/hooks/{path:path}", fake.hook, methods=["POST"]),
+            Route("/upload/v1/{file_id}", fake.upload, methods=["POST"]),
         ]
     )
     async with serving(app) as url:
