@@ -45,11 +45,13 @@ def said(
     thread: str | None = None,
     locale: str = "en-GB",
     mentions: list[Member] | None = None,
+    at: datetime | None = None,
 ) -> dict[str, Any]:
     """``text_`` from ``author``: in their personal chat, or (with ``channel``) to the bot
-    in a channel, as a new post or as a reply in the thread of post ``thread``."""
+    in a channel, as a new post or as a reply in the thread of post ``thread``; sent
+    ``at`` that moment (default: the morning the server's clock starts)."""
     if channel is None:
-        return message(
+        body = message(
             text_,
             author=author,
             conversation_id=personal_chat(author),
@@ -59,6 +61,7 @@ def said(
             locale=locale,
             mentions=mentions,
         )
+        return _at(body, at)
     root = thread or activity_id
     body = message(
         f"<at>plgbot</at> {text_}",
@@ -70,6 +73,12 @@ def said(
         mentions=mentions,
     )
     body["channelData"]["channel"]["name"] = CHANNEL_NAMES.get(channel, channel)
+    return _at(body, at)
+
+
+def _at(body: dict[str, Any], at: datetime | None) -> dict[str, Any]:
+    if at is not None:
+        body["timestamp"] = at.isoformat().replace("+00:00", "Z")
     return body
 
 
