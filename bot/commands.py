@@ -93,6 +93,11 @@ class RequestDashboard:
 
 
 @dataclass(frozen=True, slots=True)
+class ShowDigest:
+    """``digest``/``overzicht``: a coordinator asks for this week's digest so far."""
+
+
+@dataclass(frozen=True, slots=True)
 class Unknown:
     pass
 
@@ -109,6 +114,7 @@ Command = (
     | ShowHelp
     | SetLanguage
     | RequestDashboard
+    | ShowDigest
     | RoundCommand
     | NudgeCommand
     | PrivacyCommand
@@ -173,6 +179,8 @@ _SIMPLE: dict[str, tuple[Command, Language | None]] = {
     "plgs": (ListPLGs(), None),
     "dashboard": (RequestDashboard(), None),
     "overzichtspagina": (RequestDashboard(), "nl"),
+    "digest": (ShowDigest(), "en"),
+    "overzicht": (ShowDigest(), "nl"),
 }
 _LANGUAGE_WORDS: dict[str, Language] = {"language": "en", "taal": "nl", "lang": "en"}
 _FOCUS_SPLIT = re.compile(r"\s+(?:focus|probleem|problem)\s*:?\s+|\s*:\s+", re.IGNORECASE)

@@ -16,7 +16,6 @@ from datetime import date
 from bot.agenda import escape_markdown
 from bot.catalogue import Language, catalogue, text
 from bot.digest import Balance, BoardDigest, Digest, GroupShare, KeyFigureLine, rate
-from bot.digest_pictures import render_pictures, trend_png
 from bot.knowledge import ALL_TYPES
 from bot.messages import Block, Bullets, File, Heading, OutboundMessage, Paragraph, message
 
@@ -367,6 +366,10 @@ def picture_files(
 async def school_message(digest: Digest, language: Language) -> OutboundMessage:
     """The school digest as a chat message with both pictures (none when there is
     nothing to report: the one sentence says it)."""
+    # matplotlib takes a while to import: only when a picture is drawn, not whenever
+    # the bot starts.
+    from bot.digest_pictures import render_pictures
+
     document = digest_document(digest, language)
     if not digest.staff or digest.empty:
         return as_message(document)
@@ -379,6 +382,8 @@ async def school_message(digest: Digest, language: Language) -> OutboundMessage:
 
 async def board_message(board: BoardDigest, language: Language) -> OutboundMessage:
     """The board digest as a chat message with the board's trend chart."""
+    from bot.digest_pictures import trend_png
+
     trend = await asyncio.to_thread(trend_png, board.trend, language)
     files = picture_files(language, str(board.week), network=None, trend=trend)
     return as_message(board_document(board, language), files)

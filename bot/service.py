@@ -31,12 +31,14 @@ from bot.commands import (
     RequestDashboard,
     SetLanguage,
     SetMeeting,
+    ShowDigest,
     ShowHelp,
     ShowNetwork,
     Unknown,
     parse,
 )
 from bot.config import BotConfig
+from bot.digest_command import show_digest
 from bot.events import (
     ActionInvoked,
     InboundEvent,
@@ -328,6 +330,8 @@ async def _dispatch(turn: Turn, command: Command) -> list[OutboundMessage]:
             return [help_message(turn)]
         case RequestDashboard():
             return await dashboard_access.request_link(turn)
+        case ShowDigest():
+            return await show_digest(turn)
         case (
             NewRound()
             | EditRound()

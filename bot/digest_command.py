@@ -1,0 +1,27 @@
+"""``digest`` / ``overzicht``: a coordinator (or school leader) asks for the digest of
+the week so far, in their own language, privately. Anyone else is told who gets it."""
+
+from __future__ import annotations
+
+from bot.digest import compute
+from bot.digest_messages import school_message
+from bot.digest_week import IsoWeek
+from bot.key_figures import school_defaults
+from bot.messages import OutboundMessage, message
+from bot.round_messages import zone_of
+from bot.turn import Turn
+
+# design.md: coordinators get the digest; the issue adds school leaders.
+DIGEST_ROLES = frozenset({"coordinator", "school_leader"})
+
+
+async def show_digest(turn: Turn) -> list[OutboundMessage]:
+    """This week's digest so far, for the people who get it; a refusal for others."""
+    if turn.author.role not in DIGEST_ROLES:
+        return [turn.say("digest.not_coordinator")]
+    week = IsoWeek.containing(turn.now, zone_of(turn.school))
+    digest = await compute(
+        turn.session, turn.school.id, week, now=turn.now, defaults=school_defaults(turn.config)
+    )
+    found = await school_message(digest, turn.language)
+    return [message(*found.blocks, private=True)]
