@@ -9,7 +9,6 @@ table added later is therefore covered without touching this module.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,6 +17,7 @@ from sqlalchemy import Table, case, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from storage import digests
 from storage.models import (
     PLG,
     AuditEntry,
@@ -275,12 +275,10 @@ async def _clear(
 
 
 async def _forget_in_digests(session: AsyncSession, person_id: int) -> dict[str, int]:
-    """Stored digests (storage.digests, when that feature is installed) drop the
-    person from their stored copies."""
-    try:
-        digests = importlib.import_module("storage.digests")
-    except ModuleNotFoundError:
-        return {}
+    """Stored digests drop the person from their stored copies, where
+    :mod:`storage.digests` offers ``forget_person``."""
+    # Looked up by name: the digest feature decides whether it keeps such copies (its
+    # key-figure rows refer to people.id and are cleared with every other reference).
     forget = getattr(digests, "forget_person", None)
     if forget is None:
         return {}
