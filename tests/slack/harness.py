@@ -4,6 +4,7 @@ signs requests the way Slack does."""
 from __future__ import annotations
 
 import asyncio
+import copy
 import itertools
 import json
 import time
@@ -16,11 +17,20 @@ from urllib.parse import parse_qsl, urlencode
 
 import httpx
 from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import func, select
 
+from adapters.console.scheduling import run_until
 from adapters.server import build_app
 from adapters.settings import Settings
+from adapters.slack.messenger import SlackMessenger
 from bot.clock import FixedClock
+from bot.ports import Messengers
+from bot.service import Bot
+from scheduler.jobs import JobSource
+from scheduler.nudges import NudgeJobs
+from scheduler.rounds import RoundJobs
+from scheduler.surveys import SurveyJobs
 from storage import Database
 from storage.models import Base
 from tests.helpers import edges as stored_edges
@@ -141,6 +151,111 @@ class Plgbot:
         async with self.db.session() as session:
             return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
+    async def mention(self, text: str, *, user: str, channel: str, event_id: str) -> httpx.Response:
+        """``@plgbot …`` in a channel (an ``app_mention``)."""
+        payload = fixture_json("app_mention.json")
+        payload["event_id"] = event_id
+        payload["event"].update(
+            text=f"<@U0PLGBOT0> {text}", user=user, channel=channel, ts=_ts(), event_ts=_ts()
+        )
+        payload["event"].pop("thread_ts", None)
+        return await self.event(payload)
+
+    async def in_thread(
+        self, text: str, *, user: str, channel: str, thread_ts: str, event_id: str
+    ) -> httpx.Response:
+        """A colleague's message in the thread of ``thread_ts`` (a ``message`` event)."""
+        payload = fixture_json("message_thread_reply.json")
+        payload["event_id"] = event_id
+        ts = _ts(after=float(thread_ts))
+        payload["event"] = {
+            "type": "message",
+            "channel": channel,
+            "channel_type": "channel",
+            "user": user,
+            "text": text,
+            "ts": ts,
+            "event_ts": ts,
+            "thread_ts": thread_ts,
+            "parent_user_id": "U0PLGBOT0",
+        }
+        return await self.event(payload)
+
+
+class Scheduled:
+    """The scheduler's jobs as ``plgbot serve`` runs them (rounds, nudges, surveys),
+    posting through the real Slack messenger to the fake Slack, on the test's clock."""
+
+    def __init__(self, fake: FakeSlack, db: Database, clock: FixedClock) -> None:
+        self.client = AsyncWebClient(token=BOT_TOKEN, base_url=fake.api_url)
+        messengers = Messengers()
+        messengers.register("slack", SlackMessenger(self.client))
+        bot = Bot(db, clock=clock)
+        self.clock = clock
+        self.sources: list[JobSource] = [
+            RoundJobs(bot, messengers),
+            NudgeJobs(bot, messengers),
+            SurveyJobs(bot, messengers),
+        ]
+
+    async def until(self, moment: datetime) -> None:
+        """Let time pass to ``moment``, every job running when it falls due."""
+        await run_until(self.sources, self.clock, moment)
+
+    async def close(self) -> None:
+        if self.client.session is not None:
+            await self.client.session.close()
+
+
+def view_submission(
+    view: dict[str, Any],
+    values: dict[str, Any],
+    *,
+    user: str,
+    view_id: str,
+    view_hash: str = "1763722400.abcdEFGH",
+) -> dict[str, Any]:
+    """A view_submission for ``view`` (as the bot opened it) with these input values."""
+    payload = copy.deepcopy(fixture_payload("view_submission_reply.txt"))
+    payload["user"] = {"id": user, "username": "x", "name": "x", "team_id": "T0SCHOOL01"}
+    payload["view"] = {
+        "id": view_id,
+        "team_id": "T0SCHOOL01",
+        "type": "modal",
+        "callback_id": view["callback_id"],
+        "private_metadata": view["private_metadata"],
+        "state": {"values": values},
+        "hash": view_hash,
+    }
+    return payload
+
+
+def button_press(
+    element: dict[str, Any], *, user: str, channel: str | None, message_ts: str | None = None
+) -> dict[str, Any]:
+    """A block_actions payload: ``user`` pressed ``element`` (a button as plgbot rendered
+    it) in a message in ``channel`` (None: on the Home tab)."""
+    payload = fixture_payload("block_actions_reply_button.txt")
+    payload["user"] = {"id": user, "username": "x", "name": "x", "team_id": "T0SCHOOL01"}
+    payload["trigger_id"] = f"{time.monotonic_ns()}.1.{user}"
+    payload["actions"] = [{**element, "block_id": "b1", "action_ts": _ts()}]
+    if channel is None:
+        payload.pop("channel")
+        payload.pop("message")
+        payload.pop("response_url")
+        payload["container"] = {"type": "view", "view_id": "V0HOME"}
+    else:
+        payload["channel"] = {"id": channel, "name": "x"}
+        ts = message_ts or _ts()
+        payload["container"] = {
+            "type": "message",
+            "message_ts": ts,
+            "channel_id": channel,
+            "is_ephemeral": False,
+        }
+        payload["message"]["ts"] = ts
+    return payload
+
 
 @asynccontextmanager
 async def start_plgbot(
@@ -195,6 +310,8 @@ async def link_plg_channel(bot: Plgbot) -> None:
 _sent = itertools.count(1)
 
 
-def _ts() -> str:
-    """A message ts just before the bot's clock, unique per message."""
-    return f"{FIXTURE_NOW.timestamp() - 3600 + next(_sent):.6f}"
+def _ts(after: float | None = None) -> str:
+    """A message ts just before the bot's clock (or just after ``after``), unique per
+    message."""
+    base = FIXTURE_NOW.timestamp() - 3600 if after is None else after
+    return f"{base + next(_sent) / 1000:.6f}"
