@@ -11,14 +11,16 @@ language. A school whose board (``schools.board``) holds other schools also send
 recipients the board digest.
 
 Every send goes through :class:`scheduler.delivery.Delivery` with kind ``digest`` (or
-``digest.board``), key ``<school id>:<week>:<recipient>`` and due the start of the
-reported week, so each recipient gets each week's digest once, whatever restarts,
-retries, second schedulers or a changed ``digest_at`` do. A run more than ``grace``
-(default 2 days) after its moment sends nothing.
+``digest.board``), key ``<school id>:<week>:p<person id>`` (a channel:
+``<school id>:<week>:channel:<hash of its id>``) and due the start of the reported
+week, so each recipient gets each week's digest once, whatever restarts, retries,
+second schedulers or a changed ``digest_at`` do. A run more than ``grace`` (default 2
+days) after its moment sends nothing; a failed send is retried until then.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -127,10 +129,12 @@ class DigestJobs:
         if config.digest_channel:
             language = school_language(school, self.default_language)
             channel = config.digest_channel
-            return [Recipient(f"channel:{channel}", language, channel_id=channel)]
+            # Channel ids can be long (Teams); the claim key has room for a hash.
+            short = hashlib.sha256(channel.encode()).hexdigest()[:16]
+            return [Recipient(f"channel:{short}", language, channel_id=channel)]
         return [
             Recipient(
-                f"person:{person.id}",
+                f"p{person.id}",
                 person_language(person, school, self.default_language),
                 user_id=person.platform_user_id,
             )

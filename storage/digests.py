@@ -27,6 +27,7 @@ from storage.models import (
     DigestWeek,
     Interaction,
     Nudge,
+    Occurrence,
     Person,
     QuestionRound,
     RoundOccurrence,
@@ -112,6 +113,9 @@ class WeekFigures:
     def reciprocity(self) -> float:
         return self.reciprocal_ties / self.ties if self.ties else 0.0
 
+
+# The scheduler's occurrence kinds for digest copies (scheduler/digests.py).
+DIGEST_KINDS = ("digest", "digest.board")
 
 _TYPE_COLUMNS = ("focus", "process", "outcomes", "benefits", "organisation")
 
@@ -408,6 +412,12 @@ async def key_figures_of_week(
 
 
 async def forget_person(session: AsyncSession, person_id: int) -> None:
-    """Remove the person from every stored digest (erasure, design.md Privacy). The
-    weeks' aggregate counts stay: they name nobody."""
+    """Remove the person from every stored digest (erasure, design.md Privacy), and the
+    scheduler's claims of the digests sent to them (keys ``<school>:<week>:p<id>``).
+    The weeks' aggregate counts stay: they name nobody."""
     await session.execute(delete(DigestKeyFigure).where(DigestKeyFigure.person_id == person_id))
+    await session.execute(
+        delete(Occurrence).where(
+            Occurrence.kind.in_(DIGEST_KINDS), Occurrence.key.like(f"%:p{person_id}")
+        )
+    )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.clock import FixedClock
 from bot.messages import File
@@ -15,7 +15,7 @@ from bot.ports import Messengers
 from bot.service import Bot
 from scheduler.digests import DigestJobs, reported_week
 from storage import digests as store
-from storage.models import Person, School
+from storage.models import Occurrence, Person, School
 from storage.school_settings import set_school_config
 from tests.digest.conftest import STAFF
 from tests.digest.conftest import School as HandMade
@@ -67,6 +67,12 @@ async def test_each_coordinator_gets_it_once_in_their_language_across_restarts(
     assert len(messenger.private) == 2
     async with school.db.session() as session:
         assert [w.week for w in await store.history(session, school.school_id)] == ["2026-W47"]
+    # Erasing a coordinator takes the claims that name them with it.
+    async with school.db.session() as session:
+        await store.forget_person(session, school.ids["co"])
+    async with school.db.session() as session:
+        keys = set(await session.scalars(select(Occurrence.key)))
+    assert keys == {f"{school.school_id}:2026-W47:p{school.ids['bc']}"}
 
     # Next Monday: next week's digest.
     await jobs.run_due(schedule.key, MONDAY + timedelta(weeks=1))
