@@ -4,6 +4,7 @@ of it, replays and expiry, sessions, the audit log, other schools, privacy rules
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
@@ -15,6 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
+from adapters.console import ConsoleSession
 from adapters.dashboard.pages import COOKIE
 from adapters.settings import Settings
 from bot.demo_names import STAFF
@@ -318,3 +320,43 @@ def test_public_url_must_be_a_web_address() -> None:
     )
     with pytest.raises(ValueError, match="http"):
         Settings(PLGBOT_PUBLIC_URL="ftp://plgbot.school.nl")
+
+
+async def test_asked_in_a_channel_the_link_is_shown_to_the_coordinator_only(
+    dashboard: Dashboard,
+) -> None:
+    console = ConsoleSession(dashboard.bot, dashboard.db, school="demo", clock=dashboard.clock)
+    await console.become("noor")
+    await console.send("/in #teamkamer")
+    answer = "\n".join(await console.send("@plgbot dashboard"))
+    assert "plgbot (only you): " in answer and "/dashboard/signin/" in answer
+
+
+async def test_two_presses_of_one_link_sign_in_once(dashboard: Dashboard) -> None:
+    link = (await dashboard.link()).removeprefix(dashboard.url)
+    async with client(dashboard) as first, client(dashboard) as second:
+        presses = await asyncio.gather(first.post(link), second.post(link))
+    assert sorted(p.status_code for p in presses) == [303, 403]
+    async with dashboard.db.session() as session:
+        assert len((await session.scalars(select(DashboardSession))).all()) == 1
+
+
+async def test_names_and_questions_cannot_add_markup_to_a_page(dashboard: Dashboard) -> None:
+    evil = '<img src=x onerror="alert(1)">'
+    async with dashboard.db.session() as session:
+        await session.execute(
+            update(Person).where(Person.handle == "anouk").values(display_name=f"Anouk {evil}")
+        )
+    _, ours = await posted_round(
+        dashboard.db, tenant="demo", question=f"Why {evil}?", replies={"anouk": evil}
+    )
+    async with signed_in(dashboard) as web:
+        pages = [
+            (await web.get(path)).text
+            for path in ("/dashboard", "/dashboard/rounds", f"/dashboard/rounds/{ours}")
+        ]
+    for html in pages:
+        assert "<img" not in html
+    assert "Anouk &lt;img" in pages[0] and "Why &lt;img" in pages[1]
+    hover = json.dumps(network_of(pages[0])["data"])
+    assert "Anouk &lt;img src=x" in hover

@@ -146,3 +146,31 @@ async def test_without_a_session_the_pages_say_how_to_sign_in(
         assert response is not None and response.status == 401
         # The browser asks in English (locale en-GB), so the page answers in English.
         assert "type dashboard to the bot" in await page.inner_text("#message")
+
+
+async def test_rounds_agendas_and_history_through_the_menu(
+    dashboard: Dashboard, browser: BrowserContext, artifacts: Path
+) -> None:
+    await posted_round(
+        dashboard.db,
+        tenant="demo",
+        question="Waarom blijven havo-3-leerlingen zitten?",
+        replies={"bram": "Huiswerk wordt niet nagekeken.", "chantal": "Kijken we naar de data?"},
+    )
+    page = await browser.new_page()
+    await sign_in(page, await dashboard.link("noor"))
+    await page.click("text=Vragenrondes")
+    await page.wait_for_selector("#rounds")
+    row = page.locator("#rounds tbody tr").first
+    assert "Waarom blijven havo-3-leerlingen zitten?" in await row.inner_text()
+    await row.locator("text=agenda").click()
+    await page.wait_for_selector("#agenda")
+    agenda = await page.inner_text("#agenda")
+    assert "Huiswerk wordt niet nagekeken." in agenda and "Bram Jansen" in agenda
+    await page.screenshot(path=str(artifacts / "dashboard-agenda.png"), full_page=True)
+    await page.click("text=Eerdere overzichten")
+    await page.wait_for_selector("#history-empty")
+    await page.click("text=Afmelden")
+    await page.wait_for_selector("#message")
+    response = await page.goto(dashboard.url + "/dashboard")
+    assert response is not None and response.status == 401
