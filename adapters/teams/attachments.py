@@ -5,9 +5,10 @@ OneDrive (the ``FileConsentCard`` flow, personal chats only) or SharePoint (Grap
 only images may travel inline, as a ``data:`` URI. So, pragmatically:
 
 * an **image** becomes an ``Image`` element on the card whose ``url`` is a ``data:``
-  URI of a PNG, re-encoded with Pillow (fewer colours, then smaller sizes) until it fits
-  the room the rest of the card leaves; a digest's network picture stays readable at
-  a few hundred pixels wide;
+  URI: as it is when it fits, else re-encoded with Pillow as a PNG with a palette of 64,
+  then 16 colours, at smaller and smaller widths (down to 240 pixels) until it fits the
+  room the rest of the card leaves; a digest's network picture of 1600 pixels comes out
+  at about 500 pixels wide, with its colours and names still readable;
 * **any other file** (a data export) is attached with a ``data:`` URI ``contentUrl``
   when it fits, which the Bot Framework Emulator and Web Chat offer as a download; Teams
   itself may show only its name. A file that does not fit, and an image that cannot be
@@ -22,6 +23,7 @@ import asyncio
 import base64
 import io
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +36,8 @@ from bot.messages import File, OutboundMessage
 MAX_MESSAGE_BYTES = 27_000
 # Widths tried, largest first, when an image is too big as it is.
 WIDTHS = (1024, 800, 640, 512, 400, 320, 240)
-PALETTE_COLOURS = 64
+# Palettes tried at each width, richest first.
+PALETTES = (64, 16)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,21 +90,34 @@ def _image_uri(file: File, room: int) -> str | None:
             image = opened.convert("RGBA")
     except (UnidentifiedImageError, OSError, ValueError):
         return None
-    for width in (image.width, *(w for w in WIDTHS if w < image.width)):
-        uri = data_uri("image/png", _png(_scaled(image, width)))
-        if _encoded_size(uri) <= room:
-            return uri
+    limit = image.width
+    for width in (image.width, *WIDTHS):
+        if width > limit:
+            continue
+        scaled = _scaled(image, width)
+        sizes = []
+        for colours in PALETTES:
+            uri = data_uri("image/png", _png(_palette(scaled, colours)))
+            size = _encoded_size(uri)
+            if size <= room:
+                return uri
+            sizes.append(size)
+        # The size goes with the area: skip the widths that cannot fit either.
+        limit = min(width - 1, int(width * math.sqrt(room / min(sizes)) * 1.1))
     return None
 
 
 def _scaled(image: Image.Image, width: int) -> Image.Image:
     if width >= image.width:
-        scaled = image
-    else:
-        height = max(1, round(image.height * width / image.width))
-        scaled = image.resize((width, height), Image.Resampling.LANCZOS)
-    # A network picture is mostly flat colour: a small palette keeps it sharp and small.
-    return scaled.quantize(colors=PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE)
+        return image
+    height = max(1, round(image.height * width / image.width))
+    return image.resize((width, height), Image.Resampling.LANCZOS)
+
+
+def _palette(image: Image.Image, colours: int) -> Image.Image:
+    """A network picture is a few flat colours and their anti-aliased edges: a small
+    palette keeps it sharp, and makes the PNG many times smaller."""
+    return image.quantize(colors=colours, method=Image.Quantize.FASTOCTREE)
 
 
 def _png(image: Image.Image) -> bytes:
