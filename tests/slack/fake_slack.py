@@ -38,6 +38,8 @@ PEOPLE: dict[str, dict[str, Any]] = {
     "U0BRAM002": {"name": "bram", "real_name": "Bram Jansen", "locale": "en-US"},
     "U0CHANT03": {"name": "chantal", "real_name": "Chantal Bakker", "locale": "nl-NL"},
     "U0DIRK004": {"name": "dirk", "real_name": "Dirk Visser", "locale": "nl-NL"},
+    "U0EVA0005": {"name": "eva", "real_name": "Eva Smit", "locale": "nl-NL"},
+    "U0FLEUR06": {"name": "fleur", "real_name": "Fleur Kok", "locale": "en-GB"},
     # Someone whose display name tries to broadcast when pasted into mrkdwn.
     "U0MALLORY": {"name": "mallory", "real_name": "<!channel> & <@U0ANOUK01>", "locale": "en-GB"},
     BOT_USER: {"name": "plgbot", "real_name": "plgbot", "locale": "en-US", "is_bot": True},

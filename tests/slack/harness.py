@@ -39,6 +39,7 @@ from tests.slack.fake_slack import BOT_TOKEN, Call, FakeSlack
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 ANOUK, BRAM, CHANTAL, DIRK = "U0ANOUK01", "U0BRAM002", "U0CHANT03", "U0DIRK004"
+EVA, FLEUR = "U0EVA0005", "U0FLEUR06"
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "slack"
 # The fixtures were sent on 2025-11-21 around 10:10 UTC; the bot's clock stands just
 # after, so they fall inside its 12-week window.
@@ -121,10 +122,14 @@ class Plgbot:
         )
         return await self.form(fields)
 
-    async def dm(self, text: str, *, user: str, event_id: str) -> httpx.Response:
+    async def dm(
+        self, text: str, *, user: str, event_id: str, at: datetime | None = None
+    ) -> httpx.Response:
+        """A direct message to the bot, sent just before the bot's clock (or at ``at``)."""
         payload = fixture_json("message_im.json")
         payload["event_id"] = event_id
-        payload["event"].update(text=text, user=user, channel=f"D{user[1:]}", ts=_ts())
+        ts = _ts() if at is None else _ts(after=at.timestamp())
+        payload["event"].update(text=text, user=user, channel=f"D{user[1:]}", ts=ts)
         return await self.event(payload)
 
     async def expect(self, method: str, sending: Awaitable[httpx.Response]) -> Call:
@@ -186,17 +191,21 @@ class Scheduled:
     """The scheduler's jobs as ``plgbot serve`` runs them (rounds, nudges, surveys),
     posting through the real Slack messenger to the fake Slack, on the test's clock."""
 
-    def __init__(self, fake: FakeSlack, db: Database, clock: FixedClock) -> None:
+    def __init__(
+        self, fake: FakeSlack, db: Database, clock: FixedClock, *, kinds: tuple[str, ...] = ()
+    ) -> None:
         self.client = AsyncWebClient(token=BOT_TOKEN, base_url=fake.api_url)
         messengers = Messengers()
         messengers.register("slack", SlackMessenger(self.client))
         bot = Bot(db, clock=clock)
         self.clock = clock
-        self.sources: list[JobSource] = [
+        every: list[JobSource] = [
             RoundJobs(bot, messengers),
             NudgeJobs(bot, messengers),
             SurveyJobs(bot, messengers),
         ]
+        # ``kinds`` keeps only those jobs (``round``, ``nudge``, ``survey``).
+        self.sources = [s for s in every if not kinds or s.kind in kinds]
 
     async def until(self, moment: datetime) -> None:
         """Let time pass to ``moment``, every job running when it falls due."""
@@ -231,10 +240,16 @@ def view_submission(
 
 
 def button_press(
-    element: dict[str, Any], *, user: str, channel: str | None, message_ts: str | None = None
+    element: dict[str, Any],
+    *,
+    user: str,
+    channel: str | None,
+    message_ts: str | None = None,
+    response_url: str | None = None,
 ) -> dict[str, Any]:
     """A block_actions payload: ``user`` pressed ``element`` (a button as plgbot rendered
-    it) in a message in ``channel`` (None: on the Home tab)."""
+    it) in a message in ``channel`` (None: on the Home tab); ``response_url`` is where
+    Slack lets the app answer the press (the fake's hooks)."""
     payload = fixture_payload("block_actions_reply_button.txt")
     payload["user"] = {"id": user, "username": "x", "name": "x", "team_id": "T0SCHOOL01"}
     payload["trigger_id"] = f"{time.monotonic_ns()}.1.{user}"
@@ -254,6 +269,10 @@ def button_press(
             "is_ephemeral": False,
         }
         payload["message"]["ts"] = ts
+        if response_url is None:
+            payload.pop("response_url")
+        else:
+            payload["response_url"] = response_url
     return payload
 
 
