@@ -214,8 +214,8 @@ async def _rows(session: AsyncSession, query: Any) -> list[Row]:
 
 # Occurrence kinds whose key is a person id (the scheduler's exactly-once claims of a
 # nudge or a survey invitation), and the survey reminder keyed by the invitation.
-_PERSON_KEYED_KINDS = ("nudge", "survey")
-_INVITE_KEYED_KINDS = ("survey.remind",)
+PERSON_KEYED_KINDS = ("nudge", "survey")
+INVITE_KEYED_KINDS = ("survey.remind",)
 
 
 async def erase_person(session: AsyncSession, person_id: int) -> dict[str, int]:
@@ -234,8 +234,8 @@ async def erase_person(session: AsyncSession, person_id: int) -> dict[str, int]:
     claims = await session.execute(
         delete(Occurrence).where(
             or_(
-                Occurrence.kind.in_(_PERSON_KEYED_KINDS) & (Occurrence.key == str(person_id)),
-                Occurrence.kind.in_(_INVITE_KEYED_KINDS) & Occurrence.key.in_(invites),
+                Occurrence.kind.in_(PERSON_KEYED_KINDS) & (Occurrence.key == str(person_id)),
+                Occurrence.kind.in_(INVITE_KEYED_KINDS) & Occurrence.key.in_(invites),
                 # A lead's private copy of a round's agenda: "{round}:p{person}".
                 (Occurrence.kind == "round.agenda") & Occurrence.key.like(f"%:p{person_id}"),
             )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import String, cast, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import contacts
@@ -24,11 +24,14 @@ from storage.models import (
     DigestWeek,
     Interaction,
     Nudge,
+    Occurrence,
+    Person,
     Post,
     QuestionRound,
     RoundReply,
     SurveyInvite,
 )
+from storage.privacy import INVITE_KEYED_KINDS, PERSON_KEYED_KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +44,7 @@ class Expired:
     nudges: int = 0
     survey_invitations: int = 0
     digest_key_figures: int = 0
+    claims: int = 0
 
     @property
     def total(self) -> int:
@@ -51,6 +55,7 @@ class Expired:
             + self.nudges
             + self.survey_invitations
             + self.digest_key_figures
+            + self.claims
         )
 
 
@@ -84,11 +89,21 @@ async def delete_expired(session: AsyncSession, school_id: int, before: datetime
     nudges = await session.execute(
         delete(Nudge).where(Nudge.school_id == school_id, Nudge.sent_at < before)
     )
-    invites = await session.execute(
-        delete(SurveyInvite).where(
-            SurveyInvite.school_id == school_id, SurveyInvite.sent_at < before
+    old_invites = (SurveyInvite.school_id == school_id, SurveyInvite.sent_at < before)
+    # The scheduler's exactly-once claims of a nudge or a survey name the person (or
+    # the invitation) in their key: they expire with what they claimed.
+    people = select(cast(Person.id, String)).where(Person.school_id == school_id)
+    invite_keys = select(cast(SurveyInvite.id, String)).where(*old_invites)
+    claims = await session.execute(
+        delete(Occurrence).where(
+            Occurrence.due_at < before,
+            or_(
+                Occurrence.kind.in_(PERSON_KEYED_KINDS) & Occurrence.key.in_(people),
+                Occurrence.kind.in_(INVITE_KEYED_KINDS) & Occurrence.key.in_(invite_keys),
+            ),
         )
     )
+    invites = await session.execute(delete(SurveyInvite).where(*old_invites))
     # Stored digests keep their aggregates; which people were key figures goes.
     digests = select(DigestWeek.id).where(
         DigestWeek.school_id == school_id, DigestWeek.week_start < before
@@ -103,6 +118,7 @@ async def delete_expired(session: AsyncSession, school_id: int, before: datetime
         nudges=_rows(nudges),
         survey_invitations=_rows(invites),
         digest_key_figures=_rows(figures),
+        claims=_rows(claims),
     )
 
 

@@ -1,5 +1,6 @@
 """Retention: the nightly job deletes interactions, round replies, posts, nudges,
-survey invitations and digests' key-figure rows older than the school's period (12
+survey invitations, the scheduler's claims naming people, and digests' key-figure rows
+older than the school's period (12
 months by default, per school), keeps what is newer, and leaves the contacts rollup
 equal to one rebuilt from what is left. Time comes from the clock, not from waiting."""
 
@@ -29,12 +30,14 @@ from storage.models import (
     DigestWeek,
     Interaction,
     Nudge,
+    Occurrence,
     Post,
     QuestionRound,
     RoundOccurrence,
     RoundReply,
     SurveyInvite,
 )
+from storage.occurrences import claim_occurrence
 from storage.retention import cutoff
 from storage.school_settings import SettingError, parse_setting, set_school_config
 
@@ -130,6 +133,12 @@ async def _fill(session: AsyncSession, school_id: int, p: dict[str, int]) -> Non
     session.add_all([occurrence, digest_old, digest_new])
     await session.flush()
     for n, age in enumerate(ages.values()):
+        invite = SurveyInvite(school_id=school_id, person_id=p["dov"], due_at=age, sent_at=age)
+        session.add(invite)
+        await session.flush()
+        # The scheduler's claims naming a person or an invitation.
+        for kind, key in (("nudge", p["cas"]), ("survey", p["dov"]), ("survey.remind", invite.id)):
+            await claim_occurrence(session, kind=kind, key=str(key), due_at=age, now=age)
         session.add_all(
             [
                 RoundReply(
@@ -152,7 +161,6 @@ async def _fill(session: AsyncSession, school_id: int, p: dict[str, int]) -> Non
                     sent_at=age,
                     missing=2,
                 ),
-                SurveyInvite(school_id=school_id, person_id=p["dov"], due_at=age, sent_at=age),
             ]
         )
     for digest in (digest_old, digest_new):
@@ -199,6 +207,9 @@ async def test_the_job_deletes_what_is_older_than_each_schools_period(any_db: Da
     expired = await jobs.expire(default_school, NOW)
     assert (expired.interactions, expired.round_replies, expired.posts) == (4, 1, 1)
     assert (expired.nudges, expired.survey_invitations, expired.digest_key_figures) == (1, 1, 1)
+    assert expired.claims == 3
+    async with any_db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(Occurrence)) == 18 - 3
     await jobs.run_due(str(short_school), NOW)
     async with any_db.session() as session:
         assert await _counts(session, default_school) == {
@@ -219,6 +230,8 @@ async def test_the_job_deletes_what_is_older_than_each_schools_period(any_db: Da
             "digest_weeks": 2,
             "digest_key_figures": 1,
         }
+        # The short school's old and middle claims went too; the newest of each stay.
+        assert await session.scalar(select(func.count()).select_from(Occurrence)) == 15 - 6
         oldest = await session.scalar(select(func.min(Interaction.occurred_at)))
         assert oldest is not None and oldest >= CUTOFF_12
         # The rollup equals a rebuild from the interactions that are left.
