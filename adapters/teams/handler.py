@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from copy import copy
+from dataclasses import replace
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -22,6 +23,7 @@ from adapters.teams.proactive import TeamsMessenger
 from bot.catalogue import Language, as_language, text
 from bot.events import PersonRef, SchoolRef
 from bot.messages import Bullets, OutboundMessage, Paragraph, Visibility, message
+from bot.round_form import RoundFormChoices
 from bot.service import Bot
 from storage import Database
 from storage.events import claim_event
@@ -130,7 +132,7 @@ class PlgbotTeamsHandler(TeamsActivityHandler):  # type: ignore[misc]
             refusal = message(Paragraph(choices.refusal), private=True)
             await self._deliver(turn_context, [refusal], author)
             return
-        card = round_card.round_form_activity(choices)
+        card = round_card.round_form_activity(await self._named(choices, school))
         await self._send(turn_context, card, author, private=True)
 
     async def _on_round_form(self, turn_context: TurnContext, value: dict[str, Any]) -> None:
@@ -145,7 +147,7 @@ class PlgbotTeamsHandler(TeamsActivityHandler):  # type: ignore[misc]
             choices = await self._bot.round_form(form.school, form.author, number)
             if choices.refusal is None:
                 card = round_card.round_form_activity(
-                    choices,
+                    await self._named(choices, form.school),
                     values=form.fields,
                     field=outcome.field,
                     problem="\n".join(reply.plain_text for reply in replies),
@@ -160,6 +162,12 @@ class PlgbotTeamsHandler(TeamsActivityHandler):  # type: ignore[misc]
         first = await self._render(replies[0], turn_context, form.author)
         await self._replace_card(turn_context, first, form.author)
         await self._deliver(turn_context, replies[1:], form.author)
+
+    async def _named(self, choices: RoundFormChoices, school: SchoolRef) -> RoundFormChoices:
+        """The channels as Teams names them: what plgbot stored is often only the id."""
+        names = await self._messenger.channel_names(school)
+        channels = tuple((cid, names.get(cid, name)) for cid, name in choices.channels)
+        return replace(choices, channels=channels)
 
     async def _replace_card(
         self, turn_context: TurnContext, activity: Activity, author: PersonRef

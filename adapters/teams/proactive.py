@@ -4,11 +4,13 @@ rounds, nudges and digests go through here."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from copy import copy
 from datetime import datetime, timedelta
 
 from botbuilder.core import TurnContext
+from botbuilder.core.teams import TeamsInfo
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import (
     Activity,
@@ -98,6 +100,26 @@ class TeamsMessenger:
         for user_id, name in (await roster.known_people(self._db, school)).items():
             found.setdefault(user_id, name)
         return roster.pickable(found, exclude=exclude)
+
+    async def channel_names(self, school: SchoolRef) -> dict[str, str]:
+        """The names of the channels of the school's teams, by id (a channel message
+        carries only the id). The team's General channel has no name of its own."""
+        names: dict[str, str] = {}
+        for team_id, reference in (await references.team_references(self._db, school))[:MAX_TEAMS]:
+
+            async def read(turn_context: TurnContext, team_id: str = team_id) -> None:
+                connector = await TeamsInfo.get_teams_connector_client(turn_context)
+                # msrest's Teams operations block: off the event loop.
+                found = await asyncio.to_thread(connector.teams.get_teams_channels, team_id)
+                for channel in found.conversations or []:
+                    if channel.id and channel.name:
+                        names[channel.id] = channel.name
+
+            try:
+                await self._adapter.continue_conversation(reference, read, self._app_id)
+            except Exception as error:
+                log.warning("could not read the channels of team %s: %s", team_id, error)
+        return names
 
     async def _team_members(self, school: SchoolRef) -> dict[str, str]:
         found: dict[str, str] = {}

@@ -29,7 +29,7 @@ KEY_ID = "fake-connector-key"
 
 @dataclass
 class Call:
-    kind: str  # "create", "activity", "update", "members" or "member"
+    kind: str  # "create", "activity", "update", "members", "member" or "channels"
     method: str
     path: str
     conversation_id: str | None = None
@@ -65,6 +65,8 @@ class Member:
 @dataclass
 class FakeConnector:
     members: list[Member] = field(default_factory=list)
+    # The team's channels other than General, by id.
+    channels: dict[str, str] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     # Set to make every call fail with this HTTP status, or take this long.
     fail_with: int | None = None
@@ -129,6 +131,7 @@ class FakeConnector:
                 Route("/v3/conversations/{cid}/members", self._members, methods=["GET"]),
                 Route("/v3/conversations/{cid}/pagedmembers", self._paged, methods=["GET"]),
                 Route("/v3/conversations/{cid}/members/{mid}", self._member, methods=["GET"]),
+                Route("/v3/teams/{tid}/conversations", self._channels, methods=["GET"]),
                 Route("/openid", self._openid, methods=["GET"]),
                 Route("/keys", self._keys, methods=["GET"]),
             ]
@@ -196,6 +199,12 @@ class FakeConnector:
             if member.id == wanted:
                 return JSONResponse(member.json())
         return JSONResponse({"error": {"code": "MemberNotFoundInConversation"}}, 404)
+
+    async def _channels(self, request: Request) -> Response:
+        failed = await self._record(request, "channels")
+        channels = [{"id": request.path_params["tid"]}]  # General has no name
+        channels += [{"id": cid, "name": name} for cid, name in self.channels.items()]
+        return failed or JSONResponse({"conversations": channels})
 
     async def _openid(self, _: Request) -> Response:
         return JSONResponse({"issuer": TOKEN_ISSUER, "jwks_uri": f"{self.base_url}/keys"})

@@ -79,6 +79,8 @@ async def test_a_lead_creates_a_round_with_the_card_and_fixes_a_refused_field(
 ) -> None:
     ids = Ids()
     await school_with_a_plg(teams, ids)
+    # A channel message names only the channel's id: the card asks Teams for names.
+    teams.connector.channels = {STAFFROOM: "Staff room", DATATEAM: "Datateam havo-3"}
     form = await ask_for_the_form(teams, ids)
     card = form["card"]
     fields = inputs(card)
@@ -86,7 +88,7 @@ async def test_a_lead_creates_a_round_with_the_card_and_fixes_a_refused_field(
     assert fields["question"]["isMultiline"] is True
     assert fields["question"]["maxLength"] == 500
     channels = {c["title"]: c["value"] for c in fields["channels"]["choices"]}
-    assert channels == {"#staffroom": STAFFROOM, "#datateam": DATATEAM}
+    assert channels == {"#Staff room": STAFFROOM, "#Datateam havo-3": DATATEAM}
     assert fields["channels"]["isMultiSelect"] is True
     assert [c["value"] for c in fields["schedule"]["choices"]] == [
         "now",
@@ -365,3 +367,32 @@ async def test_the_edit_card_shows_the_round_and_saves_only_changes(teams: Teams
         [stored] = (await session.scalars(select(QuestionRound))).all()
     assert stored.question == "What could be causes, in your classes?"
     assert "round 1" in update.card_text.lower()
+
+
+async def status(teams: Teams) -> str:
+    async with teams.db.session() as session:
+        [stored] = (await session.scalars(select(QuestionRound))).all()
+        return stored.status
+
+
+async def test_leads_manage_their_rounds_by_command_and_others_are_refused(teams: Teams) -> None:
+    ids = Ids()
+    await school_with_a_plg(teams, ids)
+    await create_round(teams, ids)
+    for command in ("round pause 1", "round cancel 1", "round edit 1 | Another question?"):
+        await teams.post(said(command, author=BRAM, activity_id=ids(), channel=STAFFROOM))
+        [refusal] = teams.connector.sent
+        assert refusal.conversation_id == personal_chat(BRAM)
+        assert "Only a lead of Datateam havo-3 can do that" in refusal.card_text
+        teams.connector.clear()
+    assert await status(teams) == "scheduled"
+
+    await teams.post(said("round list", author=ANOUK, activity_id=ids()))
+    assert QUESTION[:40] in teams.connector.sent[-1].card_text
+    for command, expected in (
+        ("round pause 1", "paused"),
+        ("round resume 1", "scheduled"),
+        ("round cancel 1", "cancelled"),
+    ):
+        await teams.post(said(command, author=ANOUK, activity_id=ids()))
+        assert await status(teams) == expected, command
