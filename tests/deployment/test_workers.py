@@ -138,7 +138,8 @@ async def test_workers_share_requests_and_one_scheduler_survives_a_kill(
 
             # Three worker processes: one leads the scheduler, two wait.
             await wait_until(
-                lambda: len(set(said(STARTED))) == 3 and len(said(WAITS)) == 2,
+                # (At least: uvicorn replaces a worker that does not start in time.)
+                lambda: len(set(said(STARTED))) >= 3 and len(said(WAITS)) >= 2,
                 within=120,
                 what="three workers, two of them waiting for the scheduler",
                 output=logs,
