@@ -42,7 +42,8 @@ async def request_link(turn: Turn) -> list[OutboundMessage]:
     """``dashboard``: a private sign-in link for coordinators, a refusal for others."""
     if not may_open_dashboard(turn.author):
         return [turn.say("dashboard.refused")]
-    token = secrets.token_urlsafe(32)
+    # Hex, not base64: "_" and "-" could read as emphasis in Slack or Teams markdown.
+    token = secrets.token_hex(32)
     await store.forget_expired(turn.session, turn.now)
     await store.create_link(
         turn.session,
@@ -110,7 +111,7 @@ async def sign_in(db: Database, token: str, now: datetime) -> SignedIn | SignInR
         person = await session.get(Person, link.person_id)
         if person is None or not may_open_dashboard(person):
             return SignInRefusal.NOT_ALLOWED
-        session_id = secrets.token_urlsafe(32)
+        session_id = secrets.token_hex(32)
         expires_at = now + SESSION_LIFETIME
         await store.start_session(
             session,

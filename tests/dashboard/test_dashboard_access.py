@@ -60,7 +60,8 @@ async def test_a_coordinator_gets_a_private_link_and_only_its_hash_is_stored(
     found = re.search(re.escape(PUBLIC_URL) + r"/dashboard/signin/([\w\-]+)", answer)
     assert found is not None and "15 minuten" in answer
     token = found[1]
-    assert len(token) >= 40
+    # 256 random bits in hex: no "_" or "-" that chat markdown could mangle.
+    assert re.fullmatch(r"[0-9a-f]{64}", token)
     async with dashboard.db.session() as session:
         links = (await session.scalars(select(DashboardLink))).all()
     assert [link.token_hash for link in links] == [hashlib.sha256(token.encode()).hexdigest()]
@@ -360,3 +361,15 @@ async def test_names_and_questions_cannot_add_markup_to_a_page(dashboard: Dashbo
     assert "Anouk &lt;img" in pages[0] and "Why &lt;img" in pages[1]
     hover = json.dumps(network_of(pages[0])["data"])
     assert "Anouk &lt;img src=x" in hover
+
+
+async def test_plotly_js_is_served_by_the_dashboard_itself(dashboard: Dashboard) -> None:
+    async with client(dashboard) as web:
+        zipped = await web.get("/dashboard/static/plotly.min.js")
+        plain = await web.get(
+            "/dashboard/static/plotly.min.js", headers={"Accept-Encoding": "identity"}
+        )
+    assert zipped.status_code == plain.status_code == 200
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert int(zipped.headers["content-length"]) < int(plain.headers["content-length"]) / 2
+    assert zipped.content == plain.content and b"plotly" in plain.content[:2000]
