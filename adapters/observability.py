@@ -166,8 +166,11 @@ def multiprocess_metrics(workers: int) -> Iterator[Path | None]:
     if given:
         folder = Path(given)
         folder.mkdir(parents=True, exist_ok=True)
+        # Except this process's own: it may have made its files already, on import.
+        mine = f"_{os.getpid()}.db"
         for stale in folder.glob("*.db"):
-            stale.unlink()
+            if not stale.name.endswith(mine):
+                stale.unlink()
         yield folder
         return
     if workers <= 1:

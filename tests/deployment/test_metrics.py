@@ -174,8 +174,11 @@ def test_multiprocess_directory_is_fresh_for_each_run(
     given.mkdir()
     (given / "counter_123.db").write_bytes(b"from the previous run")
     (given / "keep.txt").write_text("not ours")
+    # A single worker is this very process, which may have written its files already.
+    (given / f"histogram_{os.getpid()}.db").write_bytes(b"this run's")
     monkeypatch.setenv(MULTIPROCESS_DIR, str(given))
     with multiprocess_metrics(2) as folder:
         assert folder == given
-        assert sorted(p.name for p in given.iterdir()) == ["keep.txt"]
+        names = sorted(p.name for p in given.iterdir())
+        assert names == [f"histogram_{os.getpid()}.db", "keep.txt"]
     assert given.is_dir(), "a directory the operator gave stays"

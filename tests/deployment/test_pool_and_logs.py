@@ -53,11 +53,16 @@ async def test_pool_sizes_reach_the_engine(
 async def test_json_logs_one_object_per_line(
     database_url: str, slack: FakeSlack, tmp_path: Path
 ) -> None:
+    # The operator's metrics folder, with a file of an earlier run: serve empties it.
+    metrics_dir = tmp_path / "metrics"
+    metrics_dir.mkdir()
+    (metrics_dir / "counter_1.db").write_bytes(b"an earlier run's, unreadable now")
     env = clean_environment(
         DATABASE_URL=database_url,
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_SIGNING_SECRET=SECRET,
         SLACK_API_URL=slack.api_url,
+        PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
     )
     told = "told <@U0BRAM002> about the lesson study's results #results"
     async with (
@@ -85,6 +90,11 @@ async def test_json_logs_one_object_per_line(
             within=10,
             what="the refusal to be logged",
         )
+        # One worker in multiprocess mode too: its files, read back by /metrics.
+        metrics = await served.metrics(client)
+        assert metrics['plgbot_events_stored_total{platform="slack"}'] == 1
+        assert metrics['plgbot_http_requests_total{path="/slack/events",status="401"}'] == 1
+        assert not (metrics_dir / "counter_1.db").exists()
     records = served.records()  # every stderr line is one JSON object
     assert {r["logger"] for r in records} >= {"plgbot.slack", "uvicorn.error"}
     for record in records:
