@@ -183,7 +183,15 @@ def form_activity(
     language: Language, *, colleagues: Sequence[Colleague], plgs: Sequence[str]
 ) -> Activity:
     """The "log a conversation" card; its submit comes back as a message whose
-    ``value`` holds the inputs and ``{"plgbot": "log"}``."""
+    ``value`` holds the inputs and ``{"plgbot": "log"}``. It offers as many colleagues
+    as fit in a Teams message (Teams ids are long: a few hundred at most)."""
+    bare = size_of(_log_form(language, colleagues=(), plgs=plgs).serialize())
+    return _log_form(language, colleagues=_fitting(colleagues, MAX_MESSAGE_BYTES - bare), plgs=plgs)
+
+
+def _log_form(
+    language: Language, *, colleagues: Sequence[Colleague], plgs: Sequence[str]
+) -> Activity:
     shown = list(colleagues)[:MAX_COLLEAGUES]
     types = [t.name.lower() for t in ALL_TYPES if t.name]
     body: list[dict[str, Any]] = [

@@ -3,8 +3,13 @@ core's replies look as cards (names with markup stay text)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from adapters.teams.attachments import MAX_MESSAGE_BYTES
+from adapters.teams.cards import Colleague, form_activity, message_activity
+from bot import messages
+from bot.messages import Actions, Button, Paragraph
 from tests.helpers import edges
 from tests.teams.conftest import BRAM, CHANTAL, Teams, fixture, message
 from tests.teams.fake_connector import Member
@@ -173,3 +178,55 @@ def _flatten(node: Any) -> list[dict[str, Any]]:
     if isinstance(node, list):
         return [e for item in node for e in _flatten(item)]
     return []
+
+
+def _long_ids(n: int) -> list[Colleague]:
+    """Colleagues with ids as long as real Teams ids (``29:`` and ~80 characters)."""
+    return [Colleague(f"29:1{i:04d}" + "x" * 76, f"Collega Nummer {i:03d}") for i in range(n)]
+
+
+def _size(activity: Any) -> int:
+    return len(json.dumps(activity.serialize(), separators=(",", ":")).encode())
+
+
+def test_the_log_form_offers_as_many_colleagues_as_fit_in_a_teams_message() -> None:
+    card = form_activity("nl", colleagues=_long_ids(300), plgs=["Datateam havo-3"])
+    assert _size(card) <= MAX_MESSAGE_BYTES
+    offered = _inputs(card.attachments[0].content)["colleagues"]["choices"]
+    assert 50 < len(offered) < 300
+    assert offered[0] == {"title": "Collega Nummer 000", "value": _long_ids(1)[0].user_id}
+
+
+def test_a_people_picker_offers_as_many_as_fit_and_sends_their_names_back() -> None:
+    invite = messages.message(
+        Paragraph("With whom did you talk about the PLG this month?"),
+        Actions((Button("Pick colleagues", "survey.pick", "2026-12-07", picks_people="Who?"),)),
+        private=True,
+    )
+    card = message_activity(invite, people=_long_ids(300))
+    assert _size(card) <= MAX_MESSAGE_BYTES
+    [show] = card.attachments[0].content["body"][-1]["actions"]
+    assert show["type"] == "Action.ShowCard"
+    [picker] = show["card"]["body"]
+    assert picker["isMultiSelect"] is True and picker["id"] == "people"
+    [submit] = show["card"]["actions"]
+    names = submit["data"]["names"]
+    assert {c["value"]: c["title"] for c in picker["choices"]} == names
+    assert 50 < len(names) < 300
+
+
+def test_a_lone_text_button_is_a_field_on_the_card_and_several_open_one_each() -> None:
+    ask = Button("Reply", "round.reply", "7", asks_text="Your answer")
+    lone = message_activity(messages.message(Paragraph("Question?"), Actions((ask,))))
+    body = lone.attachments[0].content["body"]
+    assert body[1]["type"] == "Input.Text" and body[1]["label"] == "Your answer"
+    assert body[2]["actions"][0]["data"] == {
+        "plgbot": "action",
+        "action": "round.reply",
+        "value": "7",
+    }
+    both = message_activity(
+        messages.message(Paragraph("Question?"), Actions((ask, Button("Skip", "round.skip", "7"))))
+    )
+    shown, plain = both.attachments[0].content["body"][1]["actions"]
+    assert shown["type"] == "Action.ShowCard" and plain["type"] == "Action.Submit"
