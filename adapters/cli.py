@@ -184,6 +184,10 @@ async def network(school: str, fmt: str, weeks: int | None, plg: str | None, tab
             defaults=dataclasses.replace(DEFAULTS, window_weeks=settings.window_weeks),
             language=settings.language,
         )
+        from adapters.cli_privacy import record_export
+
+        # Names and ties of staff leave plgbot here: the audit log says so.
+        await record_export(database, school, f"plgbot network --format {fmt} --table {table}")
     except UnknownSchoolError as error:
         raise click.ClickException(str(error)) from None
     finally:

@@ -13,7 +13,7 @@ import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.cli import main, open_database, run_async, settings_or_exit
-from storage import audit, directory
+from storage import Database, audit, directory
 from storage.models import Person, School
 from storage.privacy import erase_person as erase
 
@@ -121,3 +121,18 @@ async def _person_or_fail(session: AsyncSession, school: School, key: str) -> Pe
 def _shown(person: Person) -> str:
     handle = f"@{person.handle}, " if person.handle else ""
     return f"{person.display_name} ({handle}id {person.id})"
+
+
+async def record_export(database: Database, school_key: str, what: str) -> None:
+    """Audit an export made from the command line (no actor): ``what`` says which."""
+    async with database.session() as session:
+        found = await directory.find_school(session, school_key)
+        if found is not None:
+            await audit.record(
+                session,
+                school_id=found.id,
+                actor_id=None,
+                action=audit.CLI_EXPORT,
+                subject=what,
+                at=datetime.now(UTC),
+            )

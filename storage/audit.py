@@ -17,6 +17,7 @@ from storage.models import AuditEntry, Person
 # Actions recorded by the privacy features; the dashboard adds its own (page views).
 MY_DATA_EXPORT = "export.my_data"
 ERASE_PERSON = "erase.person"
+CLI_EXPORT = "export.cli"
 
 MAX_ACTION = 64
 MAX_SUBJECT = 300

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from pathlib import Path
 
 from storage import Database, audit, directory
 from tests.conftest import NOW
+from tests.test_cli import plgbot
 
 
 async def test_entries_are_per_school_newest_first_with_actor_names(any_db: Database) -> None:
@@ -43,3 +46,17 @@ async def test_entries_are_per_school_newest_first_with_actor_names(any_db: Data
     assert len(found[0].subject) == audit.MAX_SUBJECT
     assert found[1].at == NOW and found[1].actor_id == anouk.id
     assert [e.action for e in limited] == [audit.ERASE_PERSON]
+
+
+async def test_command_line_exports_are_audited(
+    db: Database, database_url: str, tmp_path: Path
+) -> None:
+    env = {"DATABASE_URL": database_url}
+    for args in (("demo",), ("network", "--school", "demo", "--format", "csv")):
+        done = await asyncio.to_thread(plgbot, tmp_path, *args, env=env)
+        assert done.returncode == 0, done.stderr
+    shown = await asyncio.to_thread(plgbot, tmp_path, "audit", "--school", "demo", env=env)
+    assert shown.returncode == 0, shown.stderr
+    [line] = shown.stdout.splitlines()
+    assert line.endswith("export.cli        plgbot network --format csv --table people")
+    assert " — " in line  # no actor: the command line
