@@ -44,6 +44,7 @@ def routes(context: AppContext) -> Sequence[BaseRoute]:
     app = TeamsApp(context)
     # Scheduled work (question rounds, nudges, the survey) posts to Teams through it.
     context.messengers.register(PLATFORM, app.messenger)
+    context.lifespans.append(app.running)
     return app.routes()
 
 

@@ -3,12 +3,16 @@
 The endpoint only checks the request (size, JSON shape, token) and hands the activity
 to the adapter; what happens next is :mod:`adapters.teams.handler`. Client mistakes are
 4xx and store nothing; a database briefly out of reach is a 503 (nothing stored, so
-a redelivery is handled once); only a fault of plgbot itself is a 500.
+a redelivery is handled once); only a fault of plgbot itself is a 500. Handling that
+outlasts Teams' patience (a slow Bot Connector) is answered 200 and finishes after.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +34,10 @@ from storage.database import is_unavailable
 log = logging.getLogger("plgbot.teams")
 
 MESSAGES_PATH = "/api/messages"
+# Teams waits about 15 seconds for the answer to an activity. Handling that takes
+# longer (a Bot Connector slow to take the reply) is answered 200 and goes on.
+ANSWER_WITHIN = 10.0
+SHUTDOWN_GRACE = 10.0
 # Where botbuilder fetches the keys that sign the Bot Connector's tokens. None means
 # Microsoft's published endpoint; tests point it at keys of their own on loopback.
 CHANNEL_OPENID_METADATA_URL: str | None = None
@@ -76,6 +84,10 @@ def framework_config(settings: Settings) -> BotFrameworkConfig:
     )
 
 
+class StillHandlingError(Exception):
+    """Handling an activity outlasted :data:`ANSWER_WITHIN`; it continues."""
+
+
 class TeamsApp:
     """The adapter, the turn handler, the messenger for proactive posts, and the
     messaging endpoint, for one server (or one scheduler process)."""
@@ -93,9 +105,40 @@ class TeamsApp:
             default_language=context.bot.config.default_language,
         )
         self.handler = PlgbotTeamsHandler(context.bot, context.db, self.messenger)
+        # Activities answered before their handling finished (a slow Bot Connector).
+        self._late: set[asyncio.Task[Any]] = set()
 
     def routes(self) -> list[BaseRoute]:
         return [Route(MESSAGES_PATH, self.messages, methods=["POST"])]
+
+    async def _answer_within(self, handling: Coroutine[Any, Any, Any]) -> Any:
+        """What handling the activity returns, or :class:`StillHandlingError` if it
+        takes longer than :data:`ANSWER_WITHIN`; it then goes on in the background."""
+        task = asyncio.ensure_future(handling)
+        done, _ = await asyncio.wait({task}, timeout=ANSWER_WITHIN)
+        if task in done:
+            return task.result()
+        log.warning("Teams: handling an activity takes long; answered 200, still at it")
+        self._late.add(task)
+        task.add_done_callback(self._finished_late)
+        raise StillHandlingError
+
+    def _finished_late(self, task: asyncio.Task[Any]) -> None:
+        self._late.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            error = task.exception()
+            log.error("Teams: late handling failed: %s", type(error).__name__)
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """While the server runs; at shutdown, handling still under way may finish."""
+        try:
+            yield
+        finally:
+            if self._late:
+                _, late = await asyncio.wait(set(self._late), timeout=SHUTDOWN_GRACE)
+                for task in late:
+                    task.cancel()
 
     async def messages(self, request: Request) -> Response:
         if "json" not in request.headers.get("content-type", "").lower():
@@ -109,7 +152,12 @@ class TeamsApp:
                 request.headers.get("authorization"),
                 required=self.auth_required,
             )
-            invoke = await self.adapter.process_activity(result, activity, self.handler.on_turn)
+            handling = self.adapter.process_activity(result, activity, self.handler.on_turn)
+            invoke = await self._answer_within(handling)
+        except StillHandlingError:
+            # Taken: Teams must not wait longer; the reply follows when the connector
+            # takes it (a redelivery meanwhile is recognised and changes nothing).
+            return Response(status_code=200)
         except UnauthorizedError:
             return PlainTextResponse("unauthorized", status_code=401)
         except BadActivityError as error:

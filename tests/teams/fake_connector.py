@@ -71,6 +71,8 @@ class FakeConnector:
     # Set to make every call fail with this HTTP status, or take this long.
     fail_with: int | None = None
     delay: float = 0.0
+    # Calls answered so far (``calls`` holds them as they arrive, before any delay).
+    answered: int = 0
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _chats: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _key: rsa.RSAPrivateKey = field(
@@ -154,6 +156,7 @@ class FakeConnector:
         )
         if self.delay:
             await asyncio.sleep(self.delay)
+        self.answered += 1
         if self.fail_with is not None:
             error = {"error": {"code": "ServiceError", "message": "fake failure"}}
             return JSONResponse(error, status_code=self.fail_with)
