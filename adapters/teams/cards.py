@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from botbuilder.schema import Activity, ActivityTypes, Attachment
@@ -83,10 +83,65 @@ async def render(
     *,
     people: Sequence[Colleague] = (),
     language: Callable[[], Awaitable[Language]],
+) -> list[Activity]:
+    """The message as one card, or as several when it is longer than a Teams message
+    can be (a long agenda), each with its files prepared to fit (see
+    :mod:`adapters.teams.attachments`); ``language`` is asked only when a file does not
+    fit and a note must say so."""
+    return [await _render_one(part, people=people, language=language) for part in split(message)]
+
+
+def split(message: OutboundMessage) -> list[OutboundMessage]:
+    """The message in consecutive parts that each fit in a Teams message; a list of
+    bullets may be cut between items. Files count only with their titles here: they
+    are made to fit the part they are in."""
+    if size_of(message_activity(message).serialize()) <= MAX_MESSAGE_BYTES:
+        return [message]
+    pieces: list[Block] = []
+    for block in message.blocks:
+        if isinstance(block, Bullets):
+            pieces += [Bullets((item,)) for item in block.items]
+        else:
+            pieces.append(block)
+    empty = replace(message, blocks=())
+    # The card around the blocks, and a margin for the summary, which differs per part.
+    room = MAX_MESSAGE_BYTES - size_of(message_activity(empty).serialize()) - 600
+    parts: list[list[Block]] = [[]]
+    used = 0
+    for piece in pieces:
+        cost = len(json.dumps(_elements_of(piece)).encode()) + 2
+        if parts[-1] and used + cost > room:
+            parts.append([])
+            used = 0
+        parts[-1].append(piece)
+        used += cost
+    return [replace(message, blocks=tuple(_joined(part))) for part in parts]
+
+
+def _elements_of(block: Block) -> list[dict[str, Any]]:
+    if isinstance(block, File):
+        return [rich_text(block.title, weight="Bolder")]
+    return _elements(block, _Extras())
+
+
+def _joined(blocks: list[Block]) -> list[Block]:
+    """Neighbouring one-item bullet lists as one list again."""
+    joined: list[Block] = []
+    for block in blocks:
+        previous = joined[-1] if joined else None
+        if isinstance(block, Bullets) and isinstance(previous, Bullets):
+            joined[-1] = Bullets(previous.items + block.items)
+        else:
+            joined.append(block)
+    return joined
+
+
+async def _render_one(
+    message: OutboundMessage,
+    *,
+    people: Sequence[Colleague],
+    language: Callable[[], Awaitable[Language]],
 ) -> Activity:
-    """:func:`message_activity` with the message's files prepared to fit the message
-    (see :mod:`adapters.teams.attachments`); ``language`` is asked only when a file
-    does not fit and a note must say so."""
     files = files_of(message)
     if not files:
         return message_activity(message, people=people)

@@ -159,8 +159,10 @@ class PlgbotTeamsHandler(TeamsActivityHandler):  # type: ignore[misc]
             # submit that was accepted before (nothing to say).
             await self._deliver(turn_context, replies, form.author)
             return
-        first = await self._render(replies[0], turn_context, form.author)
+        first, *more = await self._render(replies[0], turn_context, form.author)
         await self._replace_card(turn_context, first, form.author)
+        for activity in more:
+            await self._send(turn_context, activity, form.author, private=True)
         await self._deliver(turn_context, replies[1:], form.author)
 
     async def _named(self, choices: RoundFormChoices, school: SchoolRef) -> RoundFormChoices:
@@ -189,20 +191,26 @@ class PlgbotTeamsHandler(TeamsActivityHandler):  # type: ignore[misc]
         self, turn_context: TurnContext, replies: list[OutboundMessage], author: PersonRef
     ) -> None:
         for reply in replies:
-            await self._send(
-                turn_context,
-                await self._render(reply, turn_context, author),
-                author,
-                private=reply.visibility is Visibility.PRIVATE,
-            )
+            for activity in await self._render(reply, turn_context, author):
+                await self._send(
+                    turn_context,
+                    activity,
+                    author,
+                    private=reply.visibility is Visibility.PRIVATE,
+                )
 
     async def _render(
         self, reply: OutboundMessage, turn_context: TurnContext, author: PersonRef
-    ) -> Activity:
-        """The reply as a card, with the roster for a people picker and its files."""
+    ) -> list[Activity]:
+        """The reply as cards (more than one if it is too long for one), with the
+        roster for a people picker, and its files."""
         school = events.school_of(turn_context.activity)
         people: list[cards.Colleague] = []
-        if cards.picks_people(reply):
+        personal = events.conversation_kind(turn_context.activity) == "personal"
+        if cards.picks_people(reply) and personal:
+            # A personal chat has no members to offer: the school's teams do.
+            people = await self._messenger.colleagues(school, exclude=author.user_id)
+        elif cards.picks_people(reply):
             people = await roster.colleagues(
                 turn_context,
                 self._db,

@@ -76,16 +76,25 @@ class TeamsMessenger:
         reference = await references.channel_reference(self._db, school, channel_id)
         if reference is None:
             raise NoConversationError(f"plgbot was never added to channel {channel_id}")
+        first, *more = await self._activities(school, message, None)
         if thread_id:
             reference.conversation.id = f"{channel_id}{THREAD_MARK}{thread_id}"
-        return await self.send_to(reference, await self._activity(school, message, None))
+        posted = await self.send_to(reference, first)
+        # A message too long for one Teams message goes on in the thread of its start.
+        reference.conversation.id = f"{channel_id}{THREAD_MARK}{thread_id or posted}"
+        for activity in more:
+            await self.send_to(reference, activity)
+        return posted
 
     async def send_private(
         self, *, school: SchoolRef, user_id: str, message: OutboundMessage
     ) -> str:
         """Write to the person in their personal chat with the bot."""
-        activity = await self._activity(school, message, user_id)
-        return await self.send_private_activity(school=school, user_id=user_id, activity=activity)
+        first, *more = await self._activities(school, message, user_id)
+        sent = await self.send_private_activity(school=school, user_id=user_id, activity=first)
+        for activity in more:
+            await self.send_private_activity(school=school, user_id=user_id, activity=activity)
+        return sent
 
     async def colleagues(self, school: SchoolRef, *, exclude: str | None) -> list[Colleague]:
         """Whom a card sent on plgbot's own initiative offers to pick: the members of
@@ -135,9 +144,9 @@ class TeamsMessenger:
                 log.warning("could not read the members of team %s: %s", team_id, error)
         return found
 
-    async def _activity(
+    async def _activities(
         self, school: SchoolRef, message: OutboundMessage, user_id: str | None
-    ) -> Activity:
+    ) -> list[Activity]:
         people = await self.colleagues(school, exclude=user_id) if picks_people(message) else []
 
         async def language() -> Language:

@@ -3,14 +3,17 @@ stored while it ran."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from adapters.server import AppContext
 from adapters.settings import Settings
 from adapters.teams import NoConversationError, TeamsApp, TeamsMessenger
+from adapters.teams.attachments import MAX_MESSAGE_BYTES
 from bot.clock import FixedClock
 from bot.events import SchoolRef
-from bot.messages import Paragraph, message
+from bot.messages import Bullets, Heading, Paragraph, message
 from bot.ports import Messenger
 from bot.service import Bot
 from tests.teams.conftest import NOW, TENANT, Teams, fixture
@@ -70,3 +73,34 @@ async def test_unknown_conversations_raise_instead_of_guessing(teams: Teams) -> 
     with pytest.raises(NoConversationError):
         await messenger.send_private(school=SCHOOL, user_id="29:1dirk", message=NOTE)
     assert teams.connector.calls == []
+
+
+async def test_a_message_too_long_for_teams_goes_on_in_the_thread_of_its_start(
+    teams: Teams,
+) -> None:
+    """A long agenda (60 replies of 600 characters) is more than one Teams message holds."""
+    await teams.post(fixture("conversation_update_bot_added"))
+    await teams.post(fixture("message_personal"))
+    teams.connector.clear()
+    replies = tuple(f"{n}. " + "Huiswerk wordt vaak gemist. " * 21 for n in range(1, 61))
+    agenda = message(Heading("Agenda PLG-bijeenkomst"), Bullets(replies), Paragraph("Einde."))
+    messenger = _messenger(teams)
+
+    post_id = await messenger.post_to_channel(
+        school=SCHOOL, channel_id="19:staff@thread.tacv2", message=agenda
+    )
+
+    first, *rest = teams.connector.sent
+    assert first.conversation_id == "19:staff@thread.tacv2" and first.response_id == post_id
+    assert rest and {c.conversation_id for c in rest} == {
+        f"19:staff@thread.tacv2;messageid={post_id}"
+    }
+    for call in teams.connector.sent:
+        assert len(json.dumps(call.body, separators=(",", ":")).encode()) <= MAX_MESSAGE_BYTES
+    shown = "\n".join(call.card_text for call in teams.connector.sent)
+    assert shown == agenda.plain_text, "everything, in order, nothing twice"
+    teams.connector.clear()
+
+    await messenger.send_private(school=SCHOOL, user_id="29:1chantal", message=agenda)
+    assert len(teams.connector.sent) > 1
+    assert {c.conversation_id for c in teams.connector.sent} == {"a:1chantal-personal-conversation"}
