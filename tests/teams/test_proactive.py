@@ -8,7 +8,6 @@ import json
 import pytest
 
 from adapters.server import AppContext
-from adapters.settings import Settings
 from adapters.teams import NoConversationError, TeamsApp, TeamsMessenger
 from adapters.teams.attachments import MAX_MESSAGE_BYTES
 from bot.clock import FixedClock
@@ -23,7 +22,8 @@ NOTE = message(Paragraph("Nieuwe vraag van de week: <at>iedereen</at> **welkom**
 
 
 def _messenger(teams: Teams) -> TeamsMessenger:
-    settings = Settings(database_url=teams.db.url, teams_local_mode=True)
+    settings = teams.settings
+    assert settings is not None
     return TeamsApp(AppContext(settings, Bot(teams.db, clock=FixedClock(NOW)), teams.db)).messenger
 
 
