@@ -3,6 +3,10 @@ side of :class:`bot.ports.Messenger`."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -18,6 +22,45 @@ from bot.ports import RESENDING
 EVENT_TYPE = "plgbot_post"
 # How far back a re-send looks: pages of 200 messages, newest first.
 HISTORY_PAGES = 3
+# chat.postMessage allows about one message per second per channel (429 beyond).
+POST_INTERVAL = 1.0
+
+
+class ChannelPacer:
+    """Posts to one conversation go out one at a time, in the order asked, at least
+    ``interval`` seconds apart, so a Monday 08:00 with many rounds in one channel
+    waits its turn instead of collecting 429s (whose retries would go out of order and
+    give up after a few). Different conversations do not wait for each other."""
+
+    def __init__(self, interval: float = POST_INTERVAL) -> None:
+        self.interval = interval
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._users: dict[str, int] = {}
+        self._last: dict[str, float] = {}
+
+    @asynccontextmanager
+    async def turn(self, conversation: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(conversation, asyncio.Lock())
+        self._users[conversation] = self._users.get(conversation, 0) + 1
+        try:
+            async with lock:
+                # Counted from the previous answer, which Slack sent after accepting it.
+                wait = self._last.get(conversation, 0.0) + self.interval - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                try:
+                    yield
+                finally:
+                    self._last[conversation] = time.monotonic()
+        finally:
+            self._users[conversation] -= 1
+            if not self._users[conversation]:
+                # Nobody waits here any more: forget the lock, and times that no longer matter.
+                del self._users[conversation], self._locks[conversation]
+                now = time.monotonic()
+                for key in [k for k, at in self._last.items() if now - at > self.interval]:
+                    if key not in self._locks:
+                        del self._last[key]
 
 
 class SlackMessenger:
@@ -27,10 +70,12 @@ class SlackMessenger:
     occurrence again (:data:`bot.ports.RESENDING`), the channel's history (or the
     thread's replies) is read first and a post with that key is returned, not repeated.
     Files of the message (:class:`bot.messages.File`) are uploaded after its text, into
-    the same conversation and thread."""
+    the same conversation and thread. Posts to one conversation are paced
+    (:class:`ChannelPacer`)."""
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, *, interval: float = POST_INTERVAL) -> None:
         self._client = client
+        self._pacer = ChannelPacer(interval)
 
     async def post_to_channel(
         self,
@@ -62,15 +107,16 @@ class SlackMessenger:
             target = await direct_channel(self._client, channel) if _is_user(channel) else channel
             return await upload(self._client, channel=target, files=files, thread_ts=thread)
         rendered = render(message)
-        answer = await self._client.chat_postMessage(
-            channel=channel,
-            text=rendered.text,
-            blocks=rendered.blocks,
-            thread_ts=thread,
-            unfurl_links=False,
-            unfurl_media=False,
-            metadata={"event_type": EVENT_TYPE, "event_payload": {"key": key}} if key else None,
-        )
+        async with self._pacer.turn(channel):
+            answer = await self._client.chat_postMessage(
+                channel=channel,
+                text=rendered.text,
+                blocks=rendered.blocks,
+                thread_ts=thread,
+                unfurl_links=False,
+                unfurl_media=False,
+                metadata={"event_type": EVENT_TYPE, "event_payload": {"key": key}} if key else None,
+            )
         if files:
             # Posted to a user id, the answer names the DM it landed in.
             landed = str(answer.get("channel") or channel)
