@@ -31,8 +31,8 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from itertools import pairwise
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
