@@ -46,10 +46,13 @@ def said(
     locale: str = "en-GB",
     mentions: list[Member] | None = None,
     at: datetime | None = None,
+    mention_bot: bool = True,
 ) -> dict[str, Any]:
     """``text_`` from ``author``: in their personal chat, or (with ``channel``) to the bot
     in a channel, as a new post or as a reply in the thread of post ``thread``; sent
-    ``at`` that moment (default: the morning the server's clock starts)."""
+    ``at`` that moment (default: the morning the server's clock starts). Without
+    ``mention_bot`` a channel message reaches plgbot only through the team's consent
+    to read channel messages (RSC)."""
     if channel is None:
         body = message(
             text_,
@@ -64,10 +67,11 @@ def said(
         return _at(body, at)
     root = thread or activity_id
     body = message(
-        f"<at>plgbot</at> {text_}",
+        f"<at>plgbot</at> {text_}" if mention_bot else text_,
         author=author,
         conversation_id=f"{channel};messageid={root}",
         activity_id=activity_id,
+        bot_mentioned=mention_bot,
         reply_to=thread,
         locale=locale,
         mentions=mentions,

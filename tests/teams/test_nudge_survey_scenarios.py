@@ -171,10 +171,15 @@ async def test_remind_me_next_week_and_stop_these_nudges(teams: Teams) -> None:
     assert "No more tips from me." in teams.connector.sent[-1].card_text
     teams.connector.clear()
 
-    for weeks in (2, 3, 4):
-        await jobs.run_due(school, move_to(teams, NUDGES_AT + weeks * WEEK))
+    await jobs.run_due(school, move_to(teams, NUDGES_AT + 2 * WEEK))
     assert tips(teams) == []
     assert [answer for _, answer, _ in await nudges(teams)] == ["later", None]
+    teams.connector.clear()
+    await teams.post(said("tips on", author=DIRK, activity_id=ids()))
+    assert "Tips are back on" in teams.connector.sent[0].card_text
+    await jobs.run_due(school, move_to(teams, NUDGES_AT + 3 * WEEK))
+    assert len(tips(teams)) == 1
+    await teams.post(said("stop tips", author=DIRK, activity_id=ids()))
     async with teams.db.session() as session:
         dirk = await directory.person_by_platform_id(
             session, platform="teams", tenant_id=TENANT, platform_user_id=DIRK.id

@@ -280,12 +280,15 @@ async def test_an_anonymous_round_made_on_the_card_stores_no_author(teams: Teams
         on_card, author=CHANTAL, activity_id=ids(), card_id=post.response_id, channel=STAFFROOM
     )
     assert (await teams.post(press)).status_code == 200
+    # A thread reply that does not mention plgbot (the team granted it the channel's
+    # messages) is a reply all the same.
     thread = said(
         "Motivation drops after the first tests.",
         author=BRAM,
         activity_id=ids(),
         channel=STAFFROOM,
         thread=post.response_id,
+        mention_bot=False,
     )
     assert (await teams.post(thread)).status_code == 200
 
