@@ -9,23 +9,30 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from adapters.console import ConsoleSession
 from adapters.server import AppContext
 from adapters.settings import Settings
+from adapters.slack.messenger import SlackMessenger
 from adapters.teams import TeamsApp
 from bot.agenda import agenda_message, compile_agenda
 from bot.clock import FixedClock
+from bot.digest import compute
+from bot.digest_messages import school_message
+from bot.digest_week import IsoWeek
 from bot.events import SchoolRef
+from bot.messages import File, OutboundMessage
 from bot.round_messages import zone_of
 from bot.service import Bot
 from scheduler.rounds import RoundJobs
 from storage import Database
 from storage.models import QuestionRound, RoundOccurrence, School
+from tests.helpers import run_script
 from tests.rounds.harness import WEEKLY, RecordingMessenger, round_jobs, school
 from tests.slack.fake_slack import FakeSlack
 from tests.teams.conftest import NOW as TEAMS_NOW
@@ -175,3 +182,70 @@ def _flatten(node: Any) -> list[dict[str, Any]]:
     if isinstance(node, list):
         return [e for value in node for e in _flatten(value)]
     return []
+
+
+# The weekly digest names the school's key figures.
+
+DIGEST_SCRIPT = f"""
+/as {HOSTILE_NAME}
+/as Bram Jansen
+/as Chantal Bakker
+/as Dirk Visser
+/as mallory
+told @bram we looked at why pupils repeat the year #focus
+told @chantal how we check hypotheses #proces
+told @dirk what it brought us #meerwaarde
+heard from @bram about the first results #resultaat
+/as bram
+told @chantal about our results #resultaat
+"""
+
+
+async def digest_of(console: ConsoleSession, db: Database, clock: FixedClock) -> OutboundMessage:
+    out = await run_script(console, DIGEST_SCRIPT)
+    assert out.count("Logged:") == 5, out
+    clock.advance(timedelta(hours=1))  # the week so far counts up to now, exclusive
+    async with db.session() as session:
+        school_id = await session.scalar(select(School.id))
+        assert school_id is not None
+        week = IsoWeek.of(clock.now().date())
+        digest = await compute(session, school_id, week, now=clock.now())
+    message = await school_message(digest, "en")
+    # Pictures are files (uploaded, named by week only); what names people is text.
+    return OutboundMessage(blocks=tuple(b for b in message.blocks if not isinstance(b, File)))
+
+
+async def test_the_digest_names_hostile_key_figures_as_text_on_slack_and_teams(
+    console: ConsoleSession,
+    db: Database,
+    clock: FixedClock,
+    slack: FakeSlack,
+    slack_client: AsyncWebClient,
+    teams: Teams,
+) -> None:
+    digest = await digest_of(console, db, clock)
+    assert HOSTILE_NAME in digest.plain_text, digest.plain_text
+
+    await SlackMessenger(slack_client).post_to_channel(
+        school=SchoolRef("slack", "T0SCHOOL01"), channel_id="C0STAFFRM1", message=digest
+    )
+    [call] = slack.of("chat.postMessage")
+    shown = [*strings(call.args["blocks"]), call.args["text"]]
+    joined = "\n".join(shown)
+    assert "Mallory &lt;!channel&gt; &lt;@U0ANOUK01&gt; &lt;at&gt;Anouk&lt;/at&gt;" in joined
+    for text_ in shown:
+        assert not ACTIVE_SLACK.search(text_), text_
+
+    await teams.post(fixture("conversation_update_bot_added"))
+    teams.connector.clear()
+    settings = Settings.model_validate({"database_url": teams.db.url, "teams_local_mode": True})
+    app = TeamsApp(AppContext(settings, Bot(teams.db, clock=FixedClock(TEAMS_NOW)), teams.db))
+    await app.messenger.post_to_channel(
+        school=SchoolRef("teams", TENANT), channel_id="19:staff@thread.tacv2", message=digest
+    )
+    [sent] = teams.connector.sent
+    elements = _flatten(sent.card)
+    assert "TextBlock" not in {e["type"] for e in elements}
+    assert not sent.body.get("entities")
+    runs = "\n".join(e["text"] for e in elements if e["type"] == "TextRun")
+    assert HOSTILE_NAME in runs
