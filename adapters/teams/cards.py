@@ -1,4 +1,4 @@
-"""Adaptive Cards: the core's messages, and the "log a conversation" form.
+"""Adaptive Cards: the core's messages (text, buttons, people pickers, files).
 
 Everything the core says is plain text, and so are the names people give themselves.
 In an Adaptive Card a ``TextBlock`` (and a ``FactSet``) reads Markdown, so text goes
@@ -18,7 +18,6 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from adapters.teams.attachments import MAX_MESSAGE_BYTES, Prepared, files_of, prepare, size_of
 from bot.catalogue import Language, text
-from bot.knowledge import ALL_TYPES
 from bot.messages import (
     Actions,
     Block,
@@ -36,8 +35,6 @@ CARD_VERSION = "1.5"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 # The key in Action.Submit data that marks plgbot's own cards.
 ACTION_KEY = "plgbot"
-LOG_ACTION = "log"
-OPEN_FORM_ACTION = "open_form"
 BUTTON_ACTION = "action"
 # A card must stay under Teams' ~28 KB; a few hundred names fit comfortably.
 MAX_COLLEAGUES = 250
@@ -74,7 +71,7 @@ def message_activity(
     it, only their titles."""
     if people and picks_people(message):
         bare = size_of(_build(message, _Extras(files=files, language=language)).serialize())
-        people = _fitting(people, MAX_MESSAGE_BYTES - bare)
+        people = fitting(people, MAX_MESSAGE_BYTES - bare)
     return _build(message, _Extras(people, files, language))
 
 
@@ -164,7 +161,7 @@ def picks_people(message: OutboundMessage) -> bool:
     )
 
 
-def _fitting(people: Sequence[Colleague], room: int) -> list[Colleague]:
+def fitting(people: Sequence[Colleague], room: int) -> list[Colleague]:
     """As many people as fit in ``room`` bytes (a choice and a name each)."""
     chosen: list[Colleague] = []
     for person in people[:MAX_COLLEAGUES]:
@@ -232,95 +229,6 @@ def _file(
         Attachment(content_type=file.media_type, content_url=prepared.data_uri, name=file.name)
     )
     return [caption, rich_text(file.name, spacing="Small")]
-
-
-def form_activity(
-    language: Language, *, colleagues: Sequence[Colleague], plgs: Sequence[str]
-) -> Activity:
-    """The "log a conversation" card; its submit comes back as a message whose
-    ``value`` holds the inputs and ``{"plgbot": "log"}``. It offers as many colleagues
-    as fit in a Teams message (Teams ids are long: a few hundred at most)."""
-    bare = size_of(_log_form(language, colleagues=(), plgs=plgs).serialize())
-    return _log_form(language, colleagues=_fitting(colleagues, MAX_MESSAGE_BYTES - bare), plgs=plgs)
-
-
-def _log_form(
-    language: Language, *, colleagues: Sequence[Colleague], plgs: Sequence[str]
-) -> Activity:
-    shown = list(colleagues)[:MAX_COLLEAGUES]
-    types = [t.name.lower() for t in ALL_TYPES if t.name]
-    body: list[dict[str, Any]] = [
-        rich_text(text(language, "form.title"), weight="Bolder", size="Medium"),
-        {
-            "type": "Input.ChoiceSet",
-            "id": "colleagues",
-            "label": text(language, "form.colleagues"),
-            "isMultiSelect": True,
-            "style": "filtered",
-            "isRequired": True,
-            "errorMessage": text(language, "form.no_colleague"),
-            "choices": [{"title": c.name, "value": c.user_id} for c in shown],
-        },
-        {
-            "type": "Input.ChoiceSet",
-            "id": "origin",
-            "label": text(language, "form.direction"),
-            "style": "expanded",
-            "value": "told",
-            "isRequired": True,
-            "choices": [
-                {"title": text(language, f"form.{origin}"), "value": origin}
-                for origin in ("told", "heard", "discussed")
-            ],
-        },
-        {
-            "type": "Input.ChoiceSet",
-            "id": "knowledge",
-            "label": text(language, "form.types"),
-            "isMultiSelect": True,
-            "style": "expanded",
-            "choices": [
-                {"title": text(language, f"types.{name}"), "value": name} for name in types
-            ],
-        },
-    ]
-    if plgs:
-        body.append(
-            {
-                "type": "Input.ChoiceSet",
-                "id": "plg",
-                "label": text(language, "form.plg"),
-                "style": "compact",
-                "choices": [{"title": name, "value": name} for name in plgs],
-            }
-        )
-    body.append(
-        {
-            "type": "Input.Text",
-            "id": "note",
-            "label": text(language, "form.note"),
-            "isMultiline": True,
-            "maxLength": 1000,
-        }
-    )
-    card = adaptive_card(body)
-    card["actions"] = [
-        {
-            "type": "Action.Submit",
-            "title": text(language, "form.submit"),
-            "data": {ACTION_KEY: LOG_ACTION, "names": {c.user_id: c.name for c in shown}},
-        }
-    ]
-    return card_activity(card, summary=text(language, "form.title"))
-
-
-def open_form_action(language: Language) -> dict[str, Any]:
-    """A button that asks the bot for the form (used on the welcome card)."""
-    return {
-        "type": "Action.Submit",
-        "title": text(language, "form.open"),
-        "data": {ACTION_KEY: OPEN_FORM_ACTION},
-    }
 
 
 def with_actions(activity: Activity, actions: list[dict[str, Any]]) -> Activity:

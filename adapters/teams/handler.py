@@ -18,7 +18,7 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity
 from msrest.exceptions import ClientException
 
-from adapters.teams import cards, events, references, roster, round_card
+from adapters.teams import cards, events, log_card, references, roster, round_card
 from adapters.teams.proactive import TeamsMessenger
 from bot.catalogue import Language, as_language, text
 from bot.events import PersonRef, SchoolRef
@@ -84,7 +84,7 @@ class PlgbotTeamsHandler(TeamsActivityHandler):  # type: ignore[misc]
     async def _on_submit(self, turn_context: TurnContext, value: Any) -> None:
         activity = turn_context.activity
         action = value.get(cards.ACTION_KEY) if isinstance(value, dict) else None
-        if action == cards.LOG_ACTION:
+        if action == log_card.LOG_ACTION:
             form = events.interaction_form(activity, value, now=self._bot.clock.now())
             await self._remember(activity)
             await self._deliver(turn_context, await self._bot.handle(form), form.author)
@@ -95,7 +95,7 @@ class PlgbotTeamsHandler(TeamsActivityHandler):  # type: ignore[misc]
         elif action == round_card.ROUND_FORM_ACTION:
             await self._remember(activity)
             await self._on_round_form(turn_context, value)
-        elif action == cards.OPEN_FORM_ACTION:
+        elif action == log_card.OPEN_FORM_ACTION:
             author = events.person_of(activity.from_property, locale=activity.locale)
             school = events.school_of(activity)
             await self._remember(activity)
@@ -119,7 +119,7 @@ class PlgbotTeamsHandler(TeamsActivityHandler):  # type: ignore[misc]
             now=self._bot.clock.now(),
             default_language=self._bot.config.default_language,
         )
-        card = cards.form_activity(choices.language, colleagues=people, plgs=choices.plgs)
+        card = log_card.form_activity(choices.language, colleagues=people, plgs=choices.plgs)
         await self._send(turn_context, card, author, private=True)
 
     async def _send_round_form(
@@ -272,4 +272,6 @@ def _welcome(language: Language) -> Activity:
         Bullets(commands),
         Paragraph(text(language, "help.tip")),
     )
-    return cards.with_actions(cards.message_activity(welcome), [cards.open_form_action(language)])
+    return cards.with_actions(
+        cards.message_activity(welcome), [log_card.open_form_action(language)]
+    )
