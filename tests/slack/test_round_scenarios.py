@@ -502,6 +502,17 @@ async def test_a_mention_offers_the_modal_button_and_the_home_tab_has_it_for_lea
         plgbot.mention("round form", user=BRAM, channel=STAFFROOM, event_id="Ev0OFFER0002"),
     )
     assert "Only PLG leads" in refused.args["text"]
+    # In her DM with plgbot: the button too; for a round that does not exist, no button.
+    in_dm = await plgbot.expect(
+        "chat.postMessage", plgbot.dm("ronde formulier", user=ANOUK, event_id="Ev0OFFER0003")
+    )
+    assert in_dm.args["channel"] == "D0ANOUK01"
+    [again] = in_dm.args["blocks"][0]["elements"]
+    assert again["action_id"] == "open_round_form" and again["value"] == ""
+    no_round = await plgbot.expect(
+        "chat.postMessage", plgbot.dm("ronde formulier 3", user=ANOUK, event_id="Ev0OFFER0004")
+    )
+    assert no_round.args["text"] == "Er is hier geen ronde 3. Zie: ronde lijst"
 
     async def home(user: str, event_id: str) -> list[dict[str, Any]]:
         event = {
@@ -562,3 +573,17 @@ async def test_the_edit_modal_shows_the_round_and_saves_a_change(plgbot: Plgbot)
         "response_url", plgbot.command("round form 1", user=BRAM, channel=STAFFROOM)
     )
     assert "Only a lead of Datateam havo-3" in refused.args["text"]
+    assert plgbot.fake.of("views.open")[-1].args["trigger_id"].endswith(ANOUK)
+
+    # Pause, resume, cancel with /plg: the lead may, a colleague is refused.
+    async def command(text: str, user: str) -> str:
+        said = await plgbot.expect("response_url", plgbot.command(text, user=user))
+        return str(said.args["text"])
+
+    assert "Only a lead of Datateam havo-3" in await command("round cancel 1", BRAM)
+    assert (await command("ronde pauzeer 1", ANOUK)).startswith("Ronde 1 is gepauzeerd")
+    assert (await command("ronde hervat 1", ANOUK)).startswith("Ronde 1 gaat verder")
+    assert "Ronde 1" in await command("ronde lijst", ANOUK)
+    assert (await command("ronde stop 1", ANOUK)).startswith("Ronde 1 is gestopt")
+    [cancelled] = await rounds(plgbot)
+    assert cancelled.status == "cancelled"
