@@ -130,7 +130,7 @@ class Listeners:
 
     async def on_other_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        # Buttons of features still to come (question rounds) arrive here until then.
+        # Buttons of older messages or other apps: nothing of plgbot's to run.
         log.info("Slack: no handler for action %s; acknowledged", body["actions"][0]["action_id"])
 
     async def on_form_submitted(self, ack: AsyncAck, body: dict[str, Any]) -> None:
