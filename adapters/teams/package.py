@@ -43,6 +43,10 @@ COMMANDS = (
     ("plg list", "All PLGs of the school", "plg lijst", "Alle PLG's van de school"),
     ("plg link", "plg link NAME — make this channel the PLG's channel", "plg koppel",
      "plg koppel NAAM — maak dit kanaal het kanaal van de PLG"),
+    ("round form", "PLG leads: plan a question round for the staff with a form",
+     "ronde formulier", "PLG-leiders: plan met een formulier een vraagronde voor collega's"),
+    ("answer", "answer N … — your reply to question round N", "antwoord",
+     "antwoord N … — je antwoord op vraagronde N"),
 )  # fmt: skip
 
 

@@ -49,7 +49,7 @@ def test_the_package_holds_a_manifest_and_both_icons(tmp_path: Path) -> None:
     assert bot["botId"] == APP_ID
     assert bot["scopes"] == ["personal", "team", "groupChat"]
     commands = [c["title"] for c in bot["commandLists"][0]["commands"]]
-    assert {"help", "network", "told", "plg list", "log"} <= set(commands)
+    assert {"help", "network", "told", "plg list", "log", "round form", "answer"} <= set(commands)
     assert len(commands) <= 10
     assert all(
         len(c["title"]) <= 32 and len(c["description"]) <= 128
