@@ -127,7 +127,7 @@ LEAVES = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False),
     st.text(max_size=40),
     ODD_STRINGS,
-    st.integers(min_value=1_000, max_value=200_000).map(lambda n: "x" * n),
+    st.integers(min_value=1_000, max_value=60_000).map(lambda n: "x" * n),
 )
 JUNK = st.recursive(
     LEAVES,
