@@ -242,7 +242,8 @@ async def erase_person(session: AsyncSession, person_id: int) -> dict[str, int]:
         )
     )
     _count(counts, "occurrences", claims)
-    counts.update(await _forget_in_digests(session, person_id))
+    # Stored digests: their key-figure rows and the claims of digests sent to them.
+    await digests.forget_person(session, person_id)
     people = Person.__table__
     for table in reversed(Base.metadata.sorted_tables):
         for column in table.columns:
@@ -272,18 +273,6 @@ async def _clear(
     else:
         result = await session.execute(delete(table).where(target == person_id))
         _count(counts, table.name, result)
-
-
-async def _forget_in_digests(session: AsyncSession, person_id: int) -> dict[str, int]:
-    """Stored digests drop the person from their stored copies, where
-    :mod:`storage.digests` offers ``forget_person``."""
-    # Looked up by name: the digest feature decides whether it keeps such copies (its
-    # key-figure rows refer to people.id and are cleared with every other reference).
-    forget = getattr(digests, "forget_person", None)
-    if forget is None:
-        return {}
-    changed = await forget(session, person_id)
-    return {"digests": int(changed)} if isinstance(changed, int) else {}
 
 
 def _count(counts: dict[str, int], name: str, result: Any) -> None:

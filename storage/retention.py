@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, delete, or_, select
+from sqlalchemy import String, cast, delete, exists, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import contacts
+from storage.digests import DIGEST_KINDS
 from storage.models import (
     Channel,
     DigestKeyFigure,
@@ -94,12 +95,18 @@ async def delete_expired(session: AsyncSession, school_id: int, before: datetime
     # the invitation) in their key: they expire with what they claimed.
     people = select(cast(Person.id, String)).where(Person.school_id == school_id)
     invite_keys = select(cast(SurveyInvite.id, String)).where(*old_invites)
+    # A digest sent to a person: "<school>:<week>:p<person>".
+    digest_reader = exists().where(
+        Person.school_id == school_id,
+        Occurrence.key.endswith(literal(":p").concat(cast(Person.id, String))),
+    )
     claims = await session.execute(
         delete(Occurrence).where(
             Occurrence.due_at < before,
             or_(
                 Occurrence.kind.in_(PERSON_KEYED_KINDS) & Occurrence.key.in_(people),
                 Occurrence.kind.in_(INVITE_KEYED_KINDS) & Occurrence.key.in_(invite_keys),
+                Occurrence.kind.in_(DIGEST_KINDS) & digest_reader,
             ),
         )
     )

@@ -137,8 +137,14 @@ async def _fill(session: AsyncSession, school_id: int, p: dict[str, int]) -> Non
         session.add(invite)
         await session.flush()
         # The scheduler's claims naming a person or an invitation.
-        for kind, key in (("nudge", p["cas"]), ("survey", p["dov"]), ("survey.remind", invite.id)):
-            await claim_occurrence(session, kind=kind, key=str(key), due_at=age, now=age)
+        claims = (
+            ("nudge", str(p["cas"])),
+            ("survey", str(p["dov"])),
+            ("survey.remind", str(invite.id)),
+            ("digest", f"{school_id}:w{n}:p{p['ann']}"),
+        )
+        for kind, key in claims:
+            await claim_occurrence(session, kind=kind, key=key, due_at=age, now=age)
         session.add_all(
             [
                 RoundReply(
@@ -207,9 +213,9 @@ async def test_the_job_deletes_what_is_older_than_each_schools_period(any_db: Da
     expired = await jobs.expire(default_school, NOW)
     assert (expired.interactions, expired.round_replies, expired.posts) == (4, 1, 1)
     assert (expired.nudges, expired.survey_invitations, expired.digest_key_figures) == (1, 1, 1)
-    assert expired.claims == 3
+    assert expired.claims == 4
     async with any_db.session() as session:
-        assert await session.scalar(select(func.count()).select_from(Occurrence)) == 18 - 3
+        assert await session.scalar(select(func.count()).select_from(Occurrence)) == 24 - 4
     await jobs.run_due(str(short_school), NOW)
     async with any_db.session() as session:
         assert await _counts(session, default_school) == {
@@ -231,7 +237,7 @@ async def test_the_job_deletes_what_is_older_than_each_schools_period(any_db: Da
             "digest_key_figures": 1,
         }
         # The short school's old and middle claims went too; the newest of each stay.
-        assert await session.scalar(select(func.count()).select_from(Occurrence)) == 15 - 6
+        assert await session.scalar(select(func.count()).select_from(Occurrence)) == 20 - 8
         oldest = await session.scalar(select(func.min(Interaction.occurred_at)))
         assert oldest is not None and oldest >= CUTOFF_12
         # The rollup equals a rebuild from the interactions that are left.
