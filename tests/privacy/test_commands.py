@@ -214,3 +214,19 @@ async def test_privacy_words_do_not_clash_with_other_commands(
     async with db.session() as session:
         bram = await directory.find_person(session, (await person(db, "bram"))[0], "bram")
         assert bram is not None and bram.opted_out_at is None
+
+
+async def test_who_opts_out_after_the_survey_came_gets_no_reminder(
+    console: ConsoleSession, db: Database
+) -> None:
+    await school(console, db)
+    await run_script(console, "/wait 17d")  # Monday 7 December: everyone is invited
+    await run_script(console, "/as chantal\nopt out\n/wait 8d")
+    async with db.session() as session:
+        reminded = {
+            invite.person_id: invite.reminded_at is not None
+            for invite in await session.scalars(select(SurveyInvite))
+        }
+    chantal, bram = await _person(db, "chantal"), await _person(db, "bram")
+    assert reminded[bram.id] is True
+    assert reminded[chantal.id] is False
