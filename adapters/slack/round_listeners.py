@@ -9,6 +9,7 @@ re-delivery creates nothing twice while a corrected resubmission (a new hash) co
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, replace
 from typing import Any
@@ -23,14 +24,18 @@ from adapters.slack.identity import Identity
 from adapters.slack.payloads import BlockActions, ViewPayload
 from adapters.slack.profiles import Profiles
 from adapters.slack.replies import Replies, Where
-from bot.events import ChannelRef, PersonRef, RoundForm, SchoolRef
+from bot.catalogue import text
+from bot.events import ChannelRef, PersonRef, RoundFields, RoundForm, SchoolRef
 from bot.messages import Paragraph, Visibility, message
+from bot.round_form import RoundFormOutcome
 from bot.service import Bot
 
 log = logging.getLogger("plgbot.slack")
 
 # Slack shows an error text under its field; a long one helps nobody there.
 ERROR_LIMIT = 1000
+# Of Slack's 3 seconds for answering a submission, what the core may take.
+ACK_BUDGET = 2.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,9 +126,68 @@ class RoundFormListeners:
         view = payload.view
         opened = round_modal.opened_of(view)
         fields = round_modal.fields_of(view, opened)
+        user_id = payload.user.id
+        # Bolt answers Slack by itself (and the modal closes) when the listener has not
+        # acknowledged within 3 seconds: decide before then, without waiting for a stuck
+        # database to give up (that work goes on after, see _late).
+        submitting = asyncio.ensure_future(self._submit(payload, opened, fields))
+        done, _ = await asyncio.wait({submitting}, timeout=ACK_BUDGET)
+        if not done or submitting.exception() is not None:
+            # The database out of reach, say: the lead keeps the modal and what they
+            # typed, instead of Slack's bare "trouble connecting".
+            error = submitting.exception() if done else TimeoutError()
+            log.error("Slack: round form not taken in time (%s)", type(error).__name__)
+            if not done:
+                self.work.submit("late round form", lambda: self._late(submitting, opened, user_id))
+            sorry = text(opened.language, "slack_form.unavailable")
+            await ack(response_action="errors", errors={round_modal.PLG: sorry})
+            return
+        outcome = submitting.result()
+        if not outcome.accepted:
+            said = " ".join(m.plain_text for m in outcome.messages) or "…"
+            block = round_modal.block_of(outcome.field, fields)
+            await ack(response_action="errors", errors={block: said[:ERROR_LIMIT]})
+            return
+        await ack()
+        self.work.submit("round form", lambda: self._confirm(outcome, opened, user_id))
+
+    async def _confirm(
+        self, outcome: RoundFormOutcome, opened: round_modal.Opened, user_id: str
+    ) -> None:
+        """Only the lead sees the confirmation: in their DM, or privately where the modal
+        was opened. A re-delivered submission has none (the first was confirmed)."""
+        if not outcome.accepted or not outcome.messages:
+            return
+        if opened.channel_id is None:
+            where = Where.direct_to(user_id)
+        else:
+            where = Where(
+                channel_id=opened.channel_id,
+                user_id=user_id,
+                is_direct=False,
+                response_url=opened.response_url,
+            )
+        private = [replace(m, visibility=Visibility.PRIVATE) for m in outcome.messages]
+        await self.replies.send(where, private)
+
+    async def _late(
+        self, submitting: asyncio.Future[RoundFormOutcome], opened: round_modal.Opened, user_id: str
+    ) -> None:
+        """A submission that outlived the acknowledgement: if it went through after all,
+        the lead still hears so (and sending the modal again then changes nothing)."""
+        try:
+            outcome = await submitting
+        except Exception as error:
+            log.warning("Slack: late round form failed (%s)", type(error).__name__)
+            return
+        await self._confirm(outcome, opened, user_id)
+
+    async def _submit(
+        self, payload: ViewPayload, opened: round_modal.Opened, fields: RoundFields
+    ) -> RoundFormOutcome:
+        view, user_id = payload.view, payload.user.id
         me = await self.identity.get()
         school = events.school_of(payload.team.id if payload.team else me.team_id, me)
-        user_id = payload.user.id
         form = RoundForm(
             school=school,
             event_id=f"view-{view.id}-{view.hash}",
@@ -136,27 +200,7 @@ class RoundFormListeners:
             fields=fields,
             sent_at=self.bot.clock.now(),
         )
-        outcome = await self.bot.submit_round_form(form)
-        if not outcome.accepted:
-            said = " ".join(m.plain_text for m in outcome.messages) or "…"
-            block = round_modal.block_of(outcome.field, fields)
-            await ack(response_action="errors", errors={block: said[:ERROR_LIMIT]})
-            return
-        await ack()
-        if not outcome.messages:
-            return  # a re-delivered submission: the first one was confirmed
-        if opened.channel_id is None:
-            where = Where.direct_to(user_id)
-        else:
-            where = Where(
-                channel_id=opened.channel_id,
-                user_id=user_id,
-                is_direct=False,
-                response_url=opened.response_url,
-            )
-        # Only the lead sees the confirmation, wherever the modal was opened.
-        private = [replace(m, visibility=Visibility.PRIVATE) for m in outcome.messages]
-        self.work.submit("round form", lambda: self.replies.send(where, private))
+        return await self.bot.submit_round_form(form)
 
 
 async def _call(request: Any) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 
 from bot.clock import FixedClock
 from storage.models import Person, QuestionRound, RoundReply
+from tests.resilience.test_database_outage import out_of_reach
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import (
     ANOUK,
@@ -299,6 +300,28 @@ async def test_refusals_are_shown_next_to_their_field_and_nothing_is_scheduled(
     await plgbot.stop()
     [scheduled] = await rounds(plgbot)
     assert scheduled.recurrence == "weekly mon 08:00"
+
+
+async def test_with_the_database_out_of_reach_the_modal_stays_open_with_a_clear_message(
+    plgbot: Plgbot, database_url: str
+) -> None:
+    await school(plgbot)
+    view = await open_round_form(plgbot)
+    payload = view_submission(view, round_values(), user=ANOUK, view_id="V0ROUND0001")
+    async with out_of_reach(database_url):
+        answer = await plgbot.interactive(payload)
+    # Answered within Slack's 3 seconds, though SQLite waits 5 for its lock.
+    assert answer.status_code == 200
+    assert answer.json() == {
+        "response_action": "errors",
+        "errors": {
+            "plg": "plgbot kon dit formulier nu even niet verwerken. Probeer het over "
+            "een minuut opnieuw; wat je invulde staat er nog."
+        },
+    }
+    # Sent again once the database is back, it is scheduled, once.
+    assert (await plgbot.interactive(payload)).text == ""
+    assert len(await rounds(plgbot)) == 1
 
 
 # The whole round.
