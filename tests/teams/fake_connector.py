@@ -70,6 +70,8 @@ class FakeConnector:
     calls: list[Call] = field(default_factory=list)
     # Set to make every call fail with this HTTP status, or take this long.
     fail_with: int | None = None
+    # Set to answer every card update with 404.
+    refuse_updates: bool = False
     delay: float = 0.0
     # Calls answered so far (``calls`` holds them as they arrive, before any delay).
     answered: int = 0
@@ -183,6 +185,9 @@ class FakeConnector:
 
     async def _update(self, request: Request) -> Response:
         failed = await self._record(request, "update")
+        if self.refuse_updates:
+            # Teams refuses to update a message it no longer has (or never sent).
+            return JSONResponse({"error": {"code": "NotFound"}}, status_code=404)
         return failed or JSONResponse({"id": request.path_params["aid"]})
 
     async def _members(self, request: Request) -> Response:

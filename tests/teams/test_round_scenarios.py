@@ -399,3 +399,18 @@ async def test_leads_manage_their_rounds_by_command_and_others_are_refused(teams
     ):
         await teams.post(said(command, author=ANOUK, activity_id=ids()))
         assert await status(teams) == expected, command
+
+
+async def test_a_card_teams_will_not_update_is_answered_with_a_new_one(teams: Teams) -> None:
+    ids = Ids()
+    await school_with_a_plg(teams, ids)
+    form = await ask_for_the_form(teams, ids)
+    teams.connector.refuse_updates = True
+    values = form_values(form["card"], question="", channels=STAFFROOM, schedule="now")
+    submit = submitted(values, author=ANOUK, activity_id=ids(), card_id=form["id"])
+    assert (await teams.post(submit)).status_code == 200
+    assert len(teams.connector.updated) == 1
+    [again] = teams.connector.sent
+    assert again.conversation_id == personal_chat(ANOUK)
+    assert "question" in inputs(again.card)
+    assert "needs a question" in again.card_text
