@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from copy import copy
 from datetime import datetime, timedelta
 
@@ -80,8 +81,9 @@ class TeamsMessenger:
         if thread_id:
             reference.conversation.id = f"{channel_id}{THREAD_MARK}{thread_id}"
         posted = await self.send_to(reference, first)
-        # A message too long for one Teams message goes on in the thread of its start.
-        reference.conversation.id = f"{channel_id}{THREAD_MARK}{thread_id or posted}"
+        if more and (thread_id or posted):
+            # A message too long for one Teams message goes on in the thread of its start.
+            reference.conversation.id = f"{channel_id}{THREAD_MARK}{thread_id or posted}"
         for activity in more:
             await self.send_to(reference, activity)
         return posted
@@ -114,35 +116,41 @@ class TeamsMessenger:
         """The names of the channels of the school's teams, by id (a channel message
         carries only the id). The team's General channel has no name of its own."""
         names: dict[str, str] = {}
-        for team_id, reference in (await references.team_references(self._db, school))[:MAX_TEAMS]:
 
-            async def read(turn_context: TurnContext, team_id: str = team_id) -> None:
-                connector = await TeamsInfo.get_teams_connector_client(turn_context)
-                # msrest's Teams operations block: off the event loop.
-                found = await asyncio.to_thread(connector.teams.get_teams_channels, team_id)
-                for channel in found.conversations or []:
-                    if channel.id and channel.name:
-                        names[channel.id] = channel.name
+        async def read(turn_context: TurnContext, team_id: str) -> None:
+            connector = await TeamsInfo.get_teams_connector_client(turn_context)
+            # msrest's Teams operations block: off the event loop.
+            found = await asyncio.to_thread(connector.teams.get_teams_channels, team_id)
+            for channel in found.conversations or []:
+                if channel.id and channel.name:
+                    names[channel.id] = channel.name
 
-            try:
-                await self._adapter.continue_conversation(reference, read, self._app_id)
-            except Exception as error:
-                log.warning("could not read the channels of team %s: %s", team_id, error)
+        await self._each_team(school, read)
         return names
 
     async def _team_members(self, school: SchoolRef) -> dict[str, str]:
         found: dict[str, str] = {}
+
+        async def read(turn_context: TurnContext, team_id: str) -> None:
+            found.update(await roster.members(turn_context, team_id))
+
+        await self._each_team(school, read)
+        return found
+
+    async def _each_team(
+        self, school: SchoolRef, read: Callable[[TurnContext, str], Awaitable[None]]
+    ) -> None:
+        """``read`` the connector about each team the bot was added to in the school;
+        one that cannot be asked is skipped (the card offers what plgbot knows)."""
         for team_id, reference in (await references.team_references(self._db, school))[:MAX_TEAMS]:
 
-            async def read(turn_context: TurnContext, team_id: str = team_id) -> None:
-                found.update(await roster.members(turn_context, team_id))
+            async def in_team(turn_context: TurnContext, team_id: str = team_id) -> None:
+                await read(turn_context, team_id)
 
             try:
-                await self._adapter.continue_conversation(reference, read, self._app_id)
+                await self._adapter.continue_conversation(reference, in_team, self._app_id)
             except Exception as error:
-                # The picker still offers the people plgbot knows.
-                log.warning("could not read the members of team %s: %s", team_id, error)
-        return found
+                log.warning("could not ask the connector about team %s: %s", team_id, error)
 
     async def _activities(
         self, school: SchoolRef, message: OutboundMessage, user_id: str | None
