@@ -10,8 +10,34 @@ from pathlib import Path
 from playwright.async_api import BrowserContext, Page
 
 from bot.demo_names import STAFF
+from storage import digests, directory
+from tests.conftest import NOW
 from tests.dashboard.conftest import Dashboard
 from tests.dashboard.school_data import OTHER_PREFIX, other_school, posted_round
+
+
+async def store_digest_weeks(dashboard: Dashboard) -> None:
+    """Three weekly digests, as the digest job stores them."""
+    async with dashboard.db.session() as session:
+        school = await directory.find_school(session, "demo")
+        assert school is not None
+        for number in (45, 46, 47):
+            week = digests.WeekFigures(
+                school_id=school.id,
+                week=f"2026-W{number}",
+                week_start=NOW - timedelta(weeks=48 - number),
+                staff=40,
+                active=number - 25,
+                interactions=3 * number,
+                new_ties=number - 40,
+                ties=50,
+                reciprocal_ties=number - 35,
+                knowledge=(1, 2, 3, 4, 5),
+                nudges_sent=3,
+                nudges_followed=1,
+                holiday=False,
+            )
+            await digests.save_week(session, week, [], now=NOW)
 
 
 async def sign_in(page: Page, link: str) -> None:
@@ -68,6 +94,25 @@ async def test_coordinator_signs_in_by_link_and_sees_network_and_charts(
     await page.screenshot(path=str(shot), full_page=True)
     print(f"screenshot: {shot}")
     assert not errors
+
+
+async def test_filtering_by_plg_and_weeks_redraws_the_network(
+    dashboard: Dashboard, browser: BrowserContext
+) -> None:
+    page = await browser.new_page()
+    await sign_in(page, await dashboard.link("noor"))
+    await drawn(page, "network")
+    everyone = int(await page.locator("#network").get_attribute("data-nodes") or 0)
+    await page.select_option("#filter-plg", label="Datateam havo-3")
+    await page.fill("#filter-weeks", "4")
+    await page.click("form.filters button")
+    await page.wait_for_url("**/dashboard?plg=*&weeks=4")
+    await drawn(page, "network")
+    assert "Datateam havo-3" in await page.inner_text("h2")
+    some = int(await page.locator("#network").get_attribute("data-nodes") or 0)
+    assert 0 < some < everyone
+    assert await page.locator("#network .scatterlayer .point").count() == some
+    assert "de laatste 4 weken" in await page.inner_text("#network-caption")
 
 
 async def test_a_used_link_is_refused(dashboard: Dashboard, browser: BrowserContext) -> None:
@@ -170,6 +215,11 @@ async def test_rounds_agendas_and_history_through_the_menu(
     await page.screenshot(path=str(artifacts / "dashboard-agenda.png"), full_page=True)
     await page.click("text=Eerdere overzichten")
     await page.wait_for_selector("#history-empty")
+    await store_digest_weeks(dashboard)
+    await page.reload()
+    await drawn(page, "chart-history")
+    assert await page.locator("#chart-history .scatterlayer .point").count() == 2 * 3
+    assert await page.locator("#history tbody tr").count() == 3
     await page.click("text=Afmelden")
     await page.wait_for_selector("#message")
     response = await page.goto(dashboard.url + "/dashboard")
