@@ -100,7 +100,9 @@ async def test_slack_events_wait_out_an_unavailable_database_and_are_stored_once
             # Slack gets its 200 without the database.
             assert [a.status_code for a in acks] == [200] * EVENTS
             ready = await bot.http.get(f"{bot.url}/readyz")
-            assert ready.status_code == (503 if postgres else 200)
+            # PostgreSQL refuses the connection: not ready. A locked SQLite file may still
+            # be read (WAL) or not, depending on the moment; never a 500.
+            assert ready.status_code == 503 if postgres else ready.status_code in {200, 503}
 
             async def every_job_waited() -> bool:
                 return len(slack_log.saying("waits for the database")) >= EVENTS
