@@ -11,6 +11,7 @@ a message whose ``value`` holds the inputs and ``{"plgbot": "round_form"}``, rea
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from botbuilder.schema import Activity
@@ -83,7 +84,9 @@ def round_form_activity(
     return card_activity(card, summary=title)
 
 
-def _inputs(choices: RoundFormChoices, shown: RoundFields, t: Any) -> list[dict[str, Any]]:
+def _inputs(
+    choices: RoundFormChoices, shown: RoundFields, t: Callable[..., str]
+) -> list[dict[str, Any]]:
     language: Language = choices.language
     channels = dict(choices.channels)
     # A channel the round already uses stays offered, even if plgbot lost its name.
