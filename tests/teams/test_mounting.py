@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from adapters.server import build_app
 from adapters.settings import Settings
@@ -32,7 +33,7 @@ async def test_local_mode_mounts_it_and_warns(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'p.db'}", teams_local_mode=True
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'p.db'}", PLGBOT_TEAMS_LOCAL=True
     )
     assert await _status(settings) == 400
     assert LOCAL_MODE_WARNING in caplog.text
@@ -45,7 +46,7 @@ async def test_with_an_app_id_it_is_mounted_without_the_warning(
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'p.db'}",
         microsoft_app_id="0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d",
-        microsoft_app_password="secret",
+        microsoft_app_password=SecretStr("secret"),
     )
     assert await _status(settings) == 400
     assert LOCAL_MODE_WARNING not in caplog.text
