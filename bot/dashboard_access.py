@@ -18,7 +18,7 @@ from enum import Enum
 from bot.catalogue import Language, as_language
 from bot.messages import OutboundMessage, Paragraph
 from bot.turn import Turn
-from storage import Database
+from storage import Database, audit
 from storage import dashboard as store
 from storage.models import Person, School
 
@@ -27,6 +27,7 @@ DASHBOARD_ROLES = frozenset({"coordinator", "school_leader"})
 LINK_LIFETIME = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=8)
 SIGN_IN_PATH = "/dashboard/signin/"
+SIGN_IN_ACTION = "dashboard.signin"
 
 
 def secret_hash(secret: str) -> str:
@@ -113,6 +114,14 @@ async def sign_in(db: Database, token: str, now: datetime) -> SignedIn | SignInR
             return SignInRefusal.NOT_ALLOWED
         session_id = secrets.token_hex(32)
         expires_at = now + SESSION_LIFETIME
+        await audit.record(
+            session,
+            school_id=link.school_id,
+            actor_id=link.person_id,
+            action=SIGN_IN_ACTION,
+            subject=SIGN_IN_PATH.rstrip("/"),
+            at=now,
+        )
         await store.start_session(
             session,
             session_hash=secret_hash(session_id),

@@ -171,6 +171,7 @@ async def test_every_page_view_is_in_the_audit_log(dashboard: Dashboard) -> None
         entries = await audit.entries(session, school.id)
     views = [(e.actor_name, e.action, e.subject) for e in reversed(entries)]
     assert views == [
+        ("Noor Hendriks", "dashboard.signin", "/dashboard/signin"),
         ("Noor Hendriks", "dashboard.view", "/dashboard?weeks=4"),
         ("Noor Hendriks", "dashboard.view", "/dashboard/rounds"),
         ("Noor Hendriks", "dashboard.view", "/dashboard/history"),
