@@ -16,16 +16,20 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
+from adapters.cli import make_bot
 from adapters.console import ConsoleSession
 from adapters.dashboard.pages import COOKIE
+from adapters.server import build_app
 from adapters.settings import Settings
+from bot.clock import FixedClock
 from bot.demo_names import STAFF
-from storage import audit, digests, directory
+from storage import Database, audit, digests, directory
 from storage.models import DashboardLink, DashboardSession, Person
 from storage.school_settings import set_school_config
 from tests.conftest import NOW
 from tests.dashboard.conftest import PUBLIC_URL, Dashboard
 from tests.dashboard.school_data import OTHER_PREFIX, other_school, posted_round
+from tests.live_server import serving
 
 _FIGURE = re.compile(r'<script type="application/json" data-figure="network">(.*?)</script>', re.S)
 
@@ -374,3 +378,17 @@ async def test_plotly_js_is_served_by_the_dashboard_itself(dashboard: Dashboard)
     assert zipped.headers["content-encoding"] == "gzip"
     assert int(zipped.headers["content-length"]) < int(plain.headers["content-length"]) / 2
     assert zipped.content == plain.content and b"plotly" in plain.content[:2000]
+
+
+async def test_serve_mounts_the_dashboard_and_links_use_the_public_url(
+    db: Database, database_url: str, clock: FixedClock
+) -> None:
+    """The wiring ``plgbot serve`` and ``plgbot console`` use, from the settings."""
+    settings = Settings(database_url=database_url, PLGBOT_PUBLIC_URL="https://dash.school.nl/")
+    assert make_bot(settings, db, clock).config.public_url == "https://dash.school.nl"
+    async with serving(build_app(settings, clock=clock)) as url, httpx.AsyncClient() as web:
+        page = await web.get(f"{url}/dashboard")
+        script = await web.get(f"{url}/dashboard/static/dashboard.js")
+    assert page.status_code == 401 and page.headers["cache-control"] == "no-store"
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert script.status_code == 200 and "Plotly.newPlot" in script.text
