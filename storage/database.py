@@ -44,8 +44,10 @@ def is_unavailable(error: BaseException) -> bool:
 
 # PostgreSQL's SQLSTATEs for "not now": connection exceptions (08), operator
 # intervention such as a shutdown or "cannot connect now" (57P), too many connections
-# (53300), a database not accepting connections (55000).
-_UNAVAILABLE_STATES = ("08", "57P", "53300", "55000")
+# (53300), a database not accepting connections (55000), and a transaction the server
+# rolled back to let a concurrent one through: a deadlock (40P01) or a serialization
+# failure (40001). Two Slack events about the same people, handled at once, can meet so.
+_UNAVAILABLE_STATES = ("08", "57P", "53300", "55000", "40P01", "40001")
 
 
 def _causes(error: BaseException) -> list[BaseException]:
