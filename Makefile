@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test console lint
+.PHONY: run test console lint bench
 
 $(BIN)/plgbot: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "plgbot needs Python 3.11 ($(PYTHON) not found)"; exit 1; }
@@ -31,3 +31,7 @@ lint: $(BIN)/plgbot
 test: lint
 	$(BIN)/pytest
 	PLGBOT_TEST_DATABASE=postgresql $(BIN)/pytest
+
+# The benchmarks of bench/ (about 15 minutes); their figures go into bench/README.md.
+bench: $(BIN)/plgbot
+	$(BIN)/python -m bench.run
