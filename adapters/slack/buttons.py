@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot.catalogue import Language, as_language
 from bot.messages import Button
 
 ACTION_ID = re.compile(r"^plgbot\.button\.\d{1,2}$")
@@ -122,6 +123,8 @@ class Answer:
     people: tuple[str, ...] | None
     channel_id: str | None
     message_ts: str | None
+    # The person's language when the modal opened, for errors shown in it.
+    language: Language | None = None
 
     def missing(self) -> str | None:
         """The block left empty that should not be (Slack's client prevents it; a
@@ -153,7 +156,7 @@ def read_answer(
     people = tuple(
         dict.fromkeys(u for u in users if isinstance(u, str) and u.isalnum() and len(u) <= 40)
     )
-    channel, ts = data.get("c"), data.get("m")
+    channel, ts, language = data.get("c"), data.get("m"), data.get("l")
     return Answer(
         action=action[:64],
         value=value[:1000],
@@ -161,6 +164,7 @@ def read_answer(
         people=people[:MAX_PEOPLE] if wants_people else None,
         channel_id=channel if isinstance(channel, str) and channel.isalnum() else None,
         message_ts=ts if isinstance(ts, str) and len(ts) < 32 else None,
+        language=as_language(language) if isinstance(language, str) else None,
     )
 
 

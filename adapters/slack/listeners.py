@@ -34,6 +34,7 @@ from adapters.slack.payloads import (
 from adapters.slack.profiles import ChannelNames, Profiles
 from adapters.slack.replies import Replies, Where
 from adapters.slack.round_listeners import RoundFormListeners
+from bot.catalogue import DEFAULT_LANGUAGE, text
 from bot.events import ActionInvoked, ChannelRef, InteractionForm
 from bot.service import Bot
 
@@ -124,6 +125,10 @@ class Listeners:
         empty = buttons.ANSWER_BLOCK if answer is None else answer.missing()
         if answer is None or empty is not None:
             await ack(response_action="errors", errors={empty or buttons.ANSWER_BLOCK: "…"})
+            return
+        if payload.user.id in (answer.people or ()):
+            refusal = text(answer.language or DEFAULT_LANGUAGE, "slack_form.not_yourself")
+            await ack(response_action="errors", errors={buttons.PEOPLE_BLOCK: refusal})
             return
         await ack()
         self.work.submit("answer", lambda: self._answer(payload, answer))
@@ -243,6 +248,10 @@ class Listeners:
         if button.needs_modal:
             label = payload.actions[0].text.text if payload.actions[0].text else ""
             context = {"c": channel_id, "m": message_ts}
+            if button.picks_people is not None:
+                # Picking yourself is refused in the modal, in the person's language.
+                person = await self.profiles.person(school, payload.user.id)
+                context["l"] = await self.bot.language_of(school, person)
             view = buttons.answer_modal(button, label=label, context=context)
             await _call(self.client.views_open(trigger_id=payload.trigger_id, view=view))
             return
