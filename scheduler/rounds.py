@@ -16,6 +16,7 @@ more is not. A missed closing is never dropped: the agenda is what the meeting n
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -46,6 +47,9 @@ from storage.models import PLG, QuestionRound, RoundOccurrence, School
 
 log = logging.getLogger("plgbot.scheduler")
 
+# How many rounds read their plan at the same time (see RoundJobs.run_due).
+PLANNING = 8
+
 
 class RoundJobs:
     """The :class:`scheduler.jobs.JobSource` of question rounds."""
@@ -68,6 +72,7 @@ class RoundJobs:
         self.grace = grace
         self.agenda_grace = agenda_grace
         self.delivery = Delivery(bot.db, lease=lease, grace=grace)
+        self._planning = asyncio.Semaphore(PLANNING)
 
     async def schedules(self) -> list[Schedule]:
         now = self.clock.now()
@@ -90,25 +95,35 @@ class RoundJobs:
         return found
 
     async def run_due(self, key: str, now: datetime) -> None:
-        async with self.db.session() as session:
-            question_round = await session.get(QuestionRound, int(key))
-            school = await session.get(School, question_round.school_id) if question_round else None
-            if question_round is None or school is None or school.platform not in self.messengers:
-                return
-            plg = await session.get(PLG, question_round.plg_id)
-            assert plg is not None
-            plan = await plan_round(
-                session,
-                question_round,
-                school,
-                now,
-                grace=self.grace,
-                agenda_grace=self.agenda_grace,
-            )
-        # Close what is due before posting the next question: at a Monday 08:00 that
-        # ends one week and starts the next, the agenda comes first.
-        async with self.db.session() as session:
-            current = await store.occurrences_of(session, question_round.id, status="open")
+        # At a Monday 08:00 every round is due at once: rounds read their plans a few at
+        # a time, so the first ones post (and each channel's pacing starts) while the
+        # rest are still being read, rather than all reading first and posting late.
+        async with self._planning:
+            async with self.db.session() as session:
+                question_round = await session.get(QuestionRound, int(key))
+                school = (
+                    await session.get(School, question_round.school_id) if question_round else None
+                )
+                if (
+                    question_round is None
+                    or school is None
+                    or school.platform not in self.messengers
+                ):
+                    return
+                plg = await session.get(PLG, question_round.plg_id)
+                assert plg is not None
+                plan = await plan_round(
+                    session,
+                    question_round,
+                    school,
+                    now,
+                    grace=self.grace,
+                    agenda_grace=self.agenda_grace,
+                )
+            # Close what is due before posting the next question: at a Monday 08:00 that
+            # ends one week and starts the next, the agenda comes first.
+            async with self.db.session() as session:
+                current = await store.occurrences_of(session, question_round.id, status="open")
         for occurrence in current:
             halfway = occurrence.halfway_at
             if halfway <= now < occurrence.closes_at and now - halfway <= self.grace:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +38,7 @@ def is_unavailable(error: BaseException) -> bool:
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return True
     for cause in _causes(error):
-        if isinstance(cause, ConnectionError | TimeoutError):
+        if isinstance(cause, ConnectionError):
             return True
         state = getattr(cause, "sqlstate", None)
         if isinstance(state, str) and state.startswith(_UNAVAILABLE_STATES):
@@ -86,6 +90,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Set while this task's context holds the process's SQLite turn (Database.session).
+_IN_TURN: ContextVar[bool] = ContextVar("plgbot_sqlite_turn", default=False)
+# A turn held longer than this means the database itself waits (another process holds
+# its lock): sessions then stop queueing and wait at SQLite's lock side by side.
+STUCK_TURN = 2.0
+
+
 class Database:
     """One engine per process; ``session()`` is one unit of work."""
 
@@ -102,6 +113,11 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._sqlite = self.is_sqlite
+        self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._turn_taken = 0.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -109,9 +125,43 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session in a transaction: committed on success, rolled back on error."""
-        async with self._sessions() as session, session.begin():
-            yield session
+        """A session in a transaction: committed on success, rolled back on error.
+
+        On SQLite, a process's sessions take turns (first come, first served). SQLite
+        has one writer at a time anyway; concurrent transactions on the pool's
+        connections instead fail at once with "database is locked" when one that read
+        first then writes finds another wrote meanwhile, or poll for the lock, unfairly,
+        up to ``busy_timeout``. A session opened inside another (same task) does not wait
+        for itself. Other processes still meet at SQLite's lock, and while one holds it
+        (a turn lasts over :data:`STUCK_TURN`), sessions wait there side by side."""
+        turn = await self._take_turn() if self._sqlite and not _IN_TURN.get() else None
+        if turn is None:
+            async with self._sessions() as session, session.begin():
+                yield session
+            return
+        holding = _IN_TURN.set(True)
+        try:
+            async with self._sessions() as session, session.begin():
+                yield session
+        finally:
+            _IN_TURN.reset(holding)
+            turn.release()
+
+    async def _take_turn(self) -> asyncio.Lock | None:
+        """The process's SQLite turn, acquired; None when the database is stuck."""
+        turn = self._turns.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+        if not turn.locked():
+            await turn.acquire()  # at once, or after the few just woken before us
+            self._turn_taken = time.monotonic()
+            return turn
+        while not (turn.locked() and time.monotonic() - self._turn_taken > STUCK_TURN):
+            try:
+                await asyncio.wait_for(turn.acquire(), STUCK_TURN)
+            except TimeoutError:
+                continue
+            self._turn_taken = time.monotonic()
+            return turn
+        return None
 
     async def upgrade(self, revision: str = "heads") -> None:
         """Run the Alembic migrations up to ``revision`` (all heads by default)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +27,9 @@ from storage import Database, directory
 log = logging.getLogger("plgbot.slack")
 
 PROFILE_MAX_AGE = timedelta(hours=24)
+# A fresh profile read from the database is also kept in memory this long (seconds), so
+# a busy channel does not cost two database transactions per message for the names.
+MEMORY_SECONDS = 300.0
 CHANNEL_MAX_AGE = timedelta(hours=1)
 _LOCALE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?$")
 # Slackbot is a user, not a bot user, in users.info; it is no colleague either.
@@ -50,6 +54,7 @@ class Profiles:
         self._bots: dict[str, PersonRef] = {}
         # One look-up per person at a time: a burst of deliveries asks Slack once.
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._recent: dict[tuple[str, str], tuple[PersonRef, float]] = {}
 
     async def person(self, school: SchoolRef, user_id: str) -> PersonRef:
         """The person with their name and locale, from the cache or from Slack. When
@@ -58,10 +63,17 @@ class Profiles:
             return self._bots[user_id]
         if user_id == SLACKBOT:
             return PersonRef(user_id, "Slackbot", is_bot=True)
-        lock = self._locks.setdefault((school.tenant_id, user_id), asyncio.Lock())
+        key = (school.tenant_id, user_id)
+        recent = self._recent.get(key)
+        if recent is not None and time.monotonic() - recent[1] < MEMORY_SECONDS:
+            return recent[0]
+        lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
             cached, fresh = await self._cached(school, user_id)
             if cached is not None and fresh:
+                if len(self._recent) >= 10_000:
+                    self._recent.clear()  # a bound, not a policy: they are read again
+                self._recent[key] = (cached, time.monotonic())
                 return cached
             return await self._fetch(school, user_id, cached)
 
