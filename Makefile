@@ -32,6 +32,6 @@ test: lint
 	$(BIN)/pytest
 	PLGBOT_TEST_DATABASE=postgresql $(BIN)/pytest
 
-# The benchmarks of bench/ (about 15 minutes); their figures go into bench/README.md.
+# The benchmarks of bench/ (6-15 minutes); their figures go into bench/README.md.
 bench: $(BIN)/plgbot
 	$(BIN)/python -m bench.run
