@@ -3,10 +3,12 @@
 like a coordinator would, and Debian's Chromium driven by Playwright.
 
 Chromium is never downloaded (``playwright install`` needs the internet): CI installs
-Debian's ``chromium`` (.ci/run), and a missing browser fails the tests loudly."""
+Debian's ``chromium`` (.ci/run); a missing browser fails the tests there and skips them,
+with the reason, elsewhere."""
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from collections.abc import AsyncIterator
@@ -85,7 +87,12 @@ async def dashboard(db: Database, database_url: str, clock: FixedClock) -> Async
 
 @pytest.fixture
 def chromium() -> Path:
-    assert CHROMIUM.exists(), "install Debian's chromium (apt-get install chromium)"
+    if not CHROMIUM.exists():
+        # Like PostgreSQL: CI installs it (.ci/run), so there a missing browser is a broken
+        # setup; on a developer's machine the browser tests say why they did not run.
+        if os.environ.get("CI") == "true":
+            pytest.fail("no /usr/bin/chromium, and CI=true")
+        pytest.skip("no /usr/bin/chromium (install Debian's chromium)")
     return CHROMIUM
 
 
