@@ -155,9 +155,9 @@ async def check(
         for message in deleted:
             await delete_interactions_of_message(session, f"{tenant}:m{message}")
         for n in opted:
-            person = await session.get(Person, ids[n])
-            assert person is not None
-            person.opted_out_at = NOW
+            opting = await session.get(Person, ids[n])
+            assert opting is not None
+            opting.opted_out_at = NOW
     # With an edge after the window's end only the grouped path is exact.
     future = any(e.days_ago < 0 for e in edges)
     want = {

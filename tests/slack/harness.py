@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import httpx
+from pydantic import SecretStr
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import func, select
@@ -289,9 +290,9 @@ async def start_plgbot(
     await db.upgrade()
     settings = Settings(
         database_url=url,
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=signing_secret,
-        slack_app_token=app_token,
+        slack_bot_token=SecretStr(BOT_TOKEN),
+        slack_signing_secret=SecretStr(signing_secret) if signing_secret else None,
+        slack_app_token=SecretStr(app_token) if app_token else None,
         slack_api_url=fake.api_url,
     )
     app = build_app(settings, clock=clock or FixedClock(FIXTURE_NOW))

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from slack_sdk.errors import SlackApiError
 
 from storage.models import Interaction
@@ -171,8 +172,8 @@ async def test_the_messenger_posts_on_its_own_initiative(slack: FakeSlack, tmp_p
 
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'm.db'}",
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret="s",
+        slack_bot_token=SecretStr(BOT_TOKEN),
+        slack_signing_secret=SecretStr("s"),
         slack_api_url=slack.api_url,
     )
     db = Database(settings.database_url)

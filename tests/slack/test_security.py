@@ -47,7 +47,7 @@ async def test_unsigned_forged_and_stale_requests_get_401_and_store_nothing(
 ) -> None:
     body = json.dumps(fixture_json("message_channel_mention.json")).encode()
     now = int(time.time())
-    attempts = [
+    attempts: list[dict[str, Any]] = [
         {"signature": ""},
         {"signature": "v0=" + "0" * 64},
         {"signature": sign(body, now, secret="not-the-secret")},
