@@ -35,18 +35,14 @@ from bot.digest import BoardDigest, Digest, compute, compute_board, store_digest
 from bot.digest_messages import board_message, school_message
 from bot.digest_week import IsoWeek
 from bot.events import SchoolRef
-from bot.key_figures import school_defaults
 from bot.messages import OutboundMessage
-from bot.ports import Messengers
 from bot.round_messages import person_language, school_language, zone_of
-from bot.service import Bot
-from scheduler.delivery import Delivery
 from scheduler.jobs import Schedule
 from scheduler.nudges import latest_moment, weekly_trigger
-from scheduler.per_school import per_school_schedules
+from scheduler.per_school import PerSchoolJobs, per_school_schedules
 from storage import digests as store
 from storage.models import School
-from storage.school_settings import SchoolConfig, school_config
+from storage.school_settings import SchoolConfig
 
 log = logging.getLogger("plgbot.scheduler")
 
@@ -70,35 +66,20 @@ class Recipient:
     user_id: str | None = None
 
 
-class DigestJobs:
+class DigestJobs(PerSchoolJobs):
     """The :class:`scheduler.jobs.JobSource` of weekly digests."""
 
     kind = "digest"
-
-    def __init__(
-        self,
-        bot: Bot,
-        messengers: Messengers,
-        *,
-        grace: timedelta = timedelta(days=2),
-        lease: timedelta = timedelta(minutes=2),
-    ) -> None:
-        self.db = bot.db
-        self.defaults = school_defaults(bot.config)
-        self.default_language = bot.config.default_language
-        self.messengers = messengers
-        self.grace = grace
-        self.delivery = Delivery(bot.db, lease=lease, grace=grace)
 
     async def schedules(self) -> list[Schedule]:
         return await per_school_schedules(self.db, self.messengers, self.defaults, _weekly)
 
     async def run_due(self, key: str, now: datetime) -> None:
         async with self.db.session() as session:
-            school = await session.get(School, int(key))
-            if school is None or school.platform not in self.messengers:
+            served = await self.served_school(session, key)
+            if served is None:
                 return
-            config = await school_config(session, school.id, self.defaults)
+            school, config = served
             if not config.digest:
                 return
             moment = latest_moment(now, config.weekday_time("digest_at"), school)

@@ -22,19 +22,15 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import SchoolRef
-from bot.key_figures import school_defaults
 from bot.nudges import NudgePlan, nudge_message, plan_nudges
-from bot.ports import Messengers
 from bot.recurrence import localize, wall
 from bot.round_messages import person_language, zone_of
-from bot.service import Bot
-from scheduler.delivery import Delivery
 from scheduler.jobs import Schedule
-from scheduler.per_school import per_school_schedules
+from scheduler.per_school import PerSchoolJobs, per_school_schedules
 from storage import holidays
 from storage import nudges as store
 from storage.models import PLG, Person, School
-from storage.school_settings import WEEKDAYS, SchoolConfig, school_config
+from storage.school_settings import WEEKDAYS, SchoolConfig
 
 log = logging.getLogger("plgbot.scheduler")
 
@@ -68,35 +64,20 @@ def _weekly(school: School, config: SchoolConfig) -> CronTrigger | None:
     return weekly_trigger(config.weekday_time("nudge_at"), school) if config.nudges else None
 
 
-class NudgeJobs:
+class NudgeJobs(PerSchoolJobs):
     """The :class:`scheduler.jobs.JobSource` of nudges."""
 
     kind = "nudge"
-
-    def __init__(
-        self,
-        bot: Bot,
-        messengers: Messengers,
-        *,
-        grace: timedelta = timedelta(days=2),
-        lease: timedelta = timedelta(minutes=2),
-    ) -> None:
-        self.db = bot.db
-        self.defaults = school_defaults(bot.config)
-        self.default_language = bot.config.default_language
-        self.messengers = messengers
-        self.grace = grace
-        self.delivery = Delivery(bot.db, lease=lease, grace=grace)
 
     async def schedules(self) -> list[Schedule]:
         return await per_school_schedules(self.db, self.messengers, self.defaults, _weekly)
 
     async def run_due(self, key: str, now: datetime) -> None:
         async with self.db.session() as session:
-            school = await session.get(School, int(key))
-            if school is None or school.platform not in self.messengers:
+            served = await self.served_school(session, key)
+            if served is None:
                 return
-            config = await school_config(session, school.id, self.defaults)
+            school, config = served
             await store.mark_followed(
                 session, school_id=school.id, now=now, follow_days=config.nudge_follow_days
             )

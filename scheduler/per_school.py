@@ -4,10 +4,15 @@ serves and whose settings switch the job on."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from apscheduler.triggers.base import BaseTrigger
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.key_figures import school_defaults
 from bot.ports import Messengers
+from bot.service import Bot
+from scheduler.delivery import Delivery
 from scheduler.jobs import Schedule
 from storage import Database, directory
 from storage.models import School
@@ -31,3 +36,34 @@ async def per_school_schedules(
             if trigger is not None:
                 found.append(Schedule(str(school.id), trigger))
     return found
+
+
+class PerSchoolJobs:
+    """What the job sources that run once per school share (nudges, the survey, the
+    digest): the bot's database and defaults, the messengers of this process, and a
+    claim-based :class:`~scheduler.delivery.Delivery` honoured for ``grace``."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        messengers: Messengers,
+        *,
+        grace: timedelta = timedelta(days=2),
+        lease: timedelta = timedelta(minutes=2),
+    ) -> None:
+        self.db = bot.db
+        self.defaults = school_defaults(bot.config)
+        self.default_language = bot.config.default_language
+        self.messengers = messengers
+        self.grace = grace
+        self.delivery = Delivery(bot.db, lease=lease, grace=grace)
+
+    async def served_school(
+        self, session: AsyncSession, key: str
+    ) -> tuple[School, SchoolConfig] | None:
+        """The school a job key names, with its settings, if this process serves its
+        platform (a school deleted since, or served elsewhere, is None)."""
+        school = await session.get(School, int(key))
+        if school is None or school.platform not in self.messengers:
+            return None
+        return school, await school_config(session, school.id, self.defaults)

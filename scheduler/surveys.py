@@ -27,19 +27,18 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import SchoolRef
-from bot.key_figures import school_defaults
 from bot.ports import Messenger, Messengers
 from bot.recurrence import localize, wall
 from bot.round_messages import person_language, zone_of
 from bot.service import Bot
 from bot.survey import invite_message
-from scheduler.delivery import Delivery, Send
+from scheduler.delivery import Send
 from scheduler.jobs import Schedule
-from scheduler.per_school import per_school_schedules
+from scheduler.per_school import PerSchoolJobs, per_school_schedules
 from storage import directory, holidays
 from storage import surveys as store
 from storage.models import Person, School
-from storage.school_settings import SchoolConfig, school_config
+from storage.school_settings import SchoolConfig
 
 log = logging.getLogger("plgbot.scheduler")
 INVITE_GRACE = timedelta(days=7)
@@ -60,7 +59,7 @@ def survey_round(now: datetime, config: SchoolConfig, school: School) -> datetim
     return None
 
 
-class SurveyJobs:
+class SurveyJobs(PerSchoolJobs):
     """The :class:`scheduler.jobs.JobSource` of the network survey."""
 
     kind = "survey"
@@ -72,21 +71,17 @@ class SurveyJobs:
         *,
         lease: timedelta = timedelta(minutes=2),
     ) -> None:
-        self.db = bot.db
-        self.defaults = school_defaults(bot.config)
-        self.default_language = bot.config.default_language
-        self.messengers = messengers
-        self.delivery = Delivery(bot.db, lease=lease, grace=INVITE_GRACE)
+        super().__init__(bot, messengers, grace=INVITE_GRACE, lease=lease)
 
     async def schedules(self) -> list[Schedule]:
         return await per_school_schedules(self.db, self.messengers, self.defaults, _daily)
 
     async def run_due(self, key: str, now: datetime) -> None:
         async with self.db.session() as session:
-            school = await session.get(School, int(key))
-            if school is None or school.platform not in self.messengers:
+            served = await self.served_school(session, key)
+            if served is None:
                 return
-            config = await school_config(session, school.id, self.defaults)
+            school, config = served
             due = survey_round(now, config, school) if config.survey else None
             today = wall(now, zone_of(school)).date()
             if due is None or await _holiday(session, school.id, today):
