@@ -8,6 +8,7 @@ import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from storage.sqlite_connection import BUSY_TIMEOUT_MS, connector
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -79,14 +82,15 @@ def async_url(url: str) -> str:
     return parsed.set(drivername=driver).render_as_string(hide_password=False)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, busy_timeout: int) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets the web server read while the scheduler writes; busy_timeout turns a
-    # briefly locked database into a short wait instead of an error.
+    # briefly locked database into a short wait instead of an error (on the loop's
+    # thread it is 0: storage.sqlite_connection waits elsewhere).
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={busy_timeout}")
     cursor.close()
 
 
@@ -103,15 +107,22 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 5, max_overflow: int = 10) -> None:
         self.url = async_url(url)
         kwargs: dict[str, Any] = {}
+        busy_timeout = BUSY_TIMEOUT_MS
         if self.is_sqlite:
-            path = make_url(self.url).database
+            parsed = make_url(self.url)
+            path = parsed.database
             if path and path != ":memory:":
                 Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                if not parsed.query:
+                    # Statements run on the loop's thread (storage.sqlite_connection).
+                    kwargs["async_creator"] = connector(str(Path(path).expanduser()))
+                    busy_timeout = 0
         else:
             kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            pragmas = partial(_sqlite_pragmas, busy_timeout=busy_timeout)
+            event.listen(self.engine.sync_engine, "connect", pragmas)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._sqlite = self.is_sqlite
         self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (

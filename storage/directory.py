@@ -36,24 +36,28 @@ async def ensure_school(
     now: datetime,
     language: str = "nl",
 ) -> School:
-    await insert_ignoring_conflicts(
-        session,
-        School,
-        [
-            {
-                "platform": platform,
-                "tenant_id": tenant_id,
-                "name": name or tenant_id,
-                "language": language,
-                "timezone": "Europe/Amsterdam",
-                "created_at": now,
-            }
-        ],
-        ["platform", "tenant_id"],
-    )
-    school = await session.scalar(
-        select(School).where(School.platform == platform, School.tenant_id == tenant_id)
-    )
+    """The school of this workspace or tenant, created on first sight."""
+    query = select(School).where(School.platform == platform, School.tenant_id == tenant_id)
+    # Looked up first: nearly every event finds its school, person and channel, and one
+    # statement is cheaper than an insert that does nothing plus the same lookup.
+    school = await session.scalar(query)
+    if school is None:
+        await insert_ignoring_conflicts(
+            session,
+            School,
+            [
+                {
+                    "platform": platform,
+                    "tenant_id": tenant_id,
+                    "name": name or tenant_id,
+                    "language": language,
+                    "timezone": "Europe/Amsterdam",
+                    "created_at": now,
+                }
+            ],
+            ["platform", "tenant_id"],
+        )
+        school = await session.scalar(query)
     assert school is not None
     return school
 
@@ -85,28 +89,30 @@ async def ensure_person(
 ) -> Person:
     """The person with this platform id, created on first sight. A newer display name
     or locale from the platform replaces the stored one."""
-    await insert_ignoring_conflicts(
-        session,
-        Person,
-        [
-            {
-                "school_id": school_id,
-                "platform_user_id": platform_user_id,
-                "display_name": display_name or platform_user_id,
-                "handle": handle,
-                "role": role,
-                "department": department,
-                "locale": locale,
-                "created_at": now,
-            }
-        ],
-        ["school_id", "platform_user_id"],
+    query = select(Person).where(
+        Person.school_id == school_id, Person.platform_user_id == platform_user_id
     )
-    person = await session.scalar(
-        select(Person).where(
-            Person.school_id == school_id, Person.platform_user_id == platform_user_id
+    person = await session.scalar(query)
+    if person is None:
+        # Uniqueness in the database: a concurrent first sight inserts nothing here.
+        await insert_ignoring_conflicts(
+            session,
+            Person,
+            [
+                {
+                    "school_id": school_id,
+                    "platform_user_id": platform_user_id,
+                    "display_name": display_name or platform_user_id,
+                    "handle": handle,
+                    "role": role,
+                    "department": department,
+                    "locale": locale,
+                    "created_at": now,
+                }
+            ],
+            ["school_id", "platform_user_id"],
         )
-    )
+        person = await session.scalar(query)
     assert person is not None
     if display_name and person.display_name != display_name:
         person.display_name = display_name
@@ -273,17 +279,18 @@ async def leads_of(session: AsyncSession, plg_id: int) -> Sequence[Person]:
 async def ensure_channel(
     session: AsyncSession, *, school_id: int, platform_channel_id: str, name: str | None
 ) -> Channel:
-    await insert_ignoring_conflicts(
-        session,
-        Channel,
-        [{"school_id": school_id, "platform_channel_id": platform_channel_id, "name": name}],
-        ["school_id", "platform_channel_id"],
+    query = select(Channel).where(
+        Channel.school_id == school_id, Channel.platform_channel_id == platform_channel_id
     )
-    channel = await session.scalar(
-        select(Channel).where(
-            Channel.school_id == school_id, Channel.platform_channel_id == platform_channel_id
+    channel = await session.scalar(query)
+    if channel is None:
+        await insert_ignoring_conflicts(
+            session,
+            Channel,
+            [{"school_id": school_id, "platform_channel_id": platform_channel_id, "name": name}],
+            ["school_id", "platform_channel_id"],
         )
-    )
+        channel = await session.scalar(query)
     assert channel is not None
     if name and channel.name != name:
         channel.name = name

@@ -7,8 +7,9 @@ concurrent workers from storing a row twice.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
@@ -25,11 +26,15 @@ async def insert_ignoring_conflicts(
     if not rows:
         return 0
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(model).on_conflict_do_nothing(index_elements=conflict_columns)
+    # The table, not the ORM class: the ORM's bulk-insert path does not report rowcount.
+    table = cast(Table, model.__table__)
+    statement = insert(table).on_conflict_do_nothing(index_elements=conflict_columns)
     inserted = 0
     # One row per statement: executemany's rowcount is not reliable on every driver,
     # and callers insert a handful of rows per event.
+    # The values go as parameters, not into the statement: SQLAlchemy then finds the
+    # compiled statement in its cache instead of walking the values on every call.
     for row in rows:
-        result = await session.execute(statement.values(**row))
+        result = await session.execute(statement, row)
         inserted += max(getattr(result, "rowcount", 0), 0)
     return inserted
