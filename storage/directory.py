@@ -7,11 +7,34 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import PLG, Channel, Membership, Person, School
 from storage.upsert import insert_ignoring_conflicts
+
+# The lookups every chat event makes, built once with bound parameters: building a
+# statement and its cache key per call cost more than running it on SQLite.
+_SCHOOL = select(School).where(
+    School.platform == bindparam("platform"), School.tenant_id == bindparam("tenant_id")
+)
+_PERSON = select(Person).where(
+    Person.school_id == bindparam("school_id"),
+    Person.platform_user_id == bindparam("platform_user_id"),
+)
+_CHANNEL = select(Channel).where(
+    Channel.school_id == bindparam("school_id"),
+    Channel.platform_channel_id == bindparam("platform_channel_id"),
+)
+_CHANNEL_WITH_PLG = (
+    select(Channel, PLG)
+    .join(PLG, PLG.id == Channel.plg_id)
+    .where(
+        Channel.school_id == bindparam("school_id"),
+        Channel.platform_channel_id == bindparam("platform_channel_id"),
+    )
+)
+_PLGS_OF_SCHOOL = select(PLG).where(PLG.school_id == bindparam("school_id")).order_by(PLG.name)
 
 
 def name_key(name: str) -> str:
@@ -37,10 +60,10 @@ async def ensure_school(
     language: str = "nl",
 ) -> School:
     """The school of this workspace or tenant, created on first sight."""
-    query = select(School).where(School.platform == platform, School.tenant_id == tenant_id)
+    key = {"platform": platform, "tenant_id": tenant_id}
     # Looked up first: nearly every event finds its school, person and channel, and one
     # statement is cheaper than an insert that does nothing plus the same lookup.
-    school = await session.scalar(query)
+    school = await session.scalar(_SCHOOL, key)
     if school is None:
         await insert_ignoring_conflicts(
             session,
@@ -57,7 +80,7 @@ async def ensure_school(
             ],
             ["platform", "tenant_id"],
         )
-        school = await session.scalar(query)
+        school = await session.scalar(_SCHOOL, key)
     assert school is not None
     return school
 
@@ -89,10 +112,8 @@ async def ensure_person(
 ) -> Person:
     """The person with this platform id, created on first sight. A newer display name
     or locale from the platform replaces the stored one."""
-    query = select(Person).where(
-        Person.school_id == school_id, Person.platform_user_id == platform_user_id
-    )
-    person = await session.scalar(query)
+    key = {"school_id": school_id, "platform_user_id": platform_user_id}
+    person = await session.scalar(_PERSON, key)
     if person is None:
         # Uniqueness in the database: a concurrent first sight inserts nothing here.
         await insert_ignoring_conflicts(
@@ -112,7 +133,7 @@ async def ensure_person(
             ],
             ["school_id", "platform_user_id"],
         )
-        person = await session.scalar(query)
+        person = await session.scalar(_PERSON, key)
     assert person is not None
     if display_name and person.display_name != display_name:
         person.display_name = display_name
@@ -216,9 +237,7 @@ async def find_plg(session: AsyncSession, school_id: int, name: str) -> PLG | No
 
 
 async def plgs_of_school(session: AsyncSession, school_id: int) -> Sequence[PLG]:
-    return (
-        await session.scalars(select(PLG).where(PLG.school_id == school_id).order_by(PLG.name))
-    ).all()
+    return (await session.scalars(_PLGS_OF_SCHOOL, {"school_id": school_id})).all()
 
 
 async def set_next_meeting(session: AsyncSession, plg: PLG, when: date) -> None:
@@ -279,10 +298,8 @@ async def leads_of(session: AsyncSession, plg_id: int) -> Sequence[Person]:
 async def ensure_channel(
     session: AsyncSession, *, school_id: int, platform_channel_id: str, name: str | None
 ) -> Channel:
-    query = select(Channel).where(
-        Channel.school_id == school_id, Channel.platform_channel_id == platform_channel_id
-    )
-    channel = await session.scalar(query)
+    key = {"school_id": school_id, "platform_channel_id": platform_channel_id}
+    channel = await session.scalar(_CHANNEL, key)
     if channel is None:
         await insert_ignoring_conflicts(
             session,
@@ -290,7 +307,7 @@ async def ensure_channel(
             [{"school_id": school_id, "platform_channel_id": platform_channel_id, "name": name}],
             ["school_id", "platform_channel_id"],
         )
-        channel = await session.scalar(query)
+        channel = await session.scalar(_CHANNEL, key)
     assert channel is not None
     if name and channel.name != name:
         channel.name = name
@@ -301,16 +318,8 @@ async def channel_with_plg(
     session: AsyncSession, school_id: int, platform_channel_id: str
 ) -> tuple[Channel, PLG] | None:
     """The channel and its PLG, if the channel is linked to one."""
-    row = (
-        await session.execute(
-            select(Channel, PLG)
-            .join(PLG, PLG.id == Channel.plg_id)
-            .where(
-                Channel.school_id == school_id,
-                Channel.platform_channel_id == platform_channel_id,
-            )
-        )
-    ).first()
+    key = {"school_id": school_id, "platform_channel_id": platform_channel_id}
+    row = (await session.execute(_CHANNEL_WITH_PLG, key)).first()
     return (row[0], row[1]) if row else None
 
 
