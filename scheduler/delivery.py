@@ -1,7 +1,9 @@
 """Do one scheduled send at most once, and never lose it: claim, send, confirm.
 
-1. Claim the occurrence (kind, key, due) in its own committed transaction. Whoever
-   inserted the row does the work; everyone else stops.
+1. Claim the occurrence (kind, key, due) in a committed transaction (its own, or the
+   caller's when the work is prepared ahead of its due time, see
+   :mod:`scheduler.round_posting`). Whoever inserted the row does the work; everyone
+   else stops.
 2. Send, passing the caller's idempotency key to the messenger.
 3. Record what came back and mark the occurrence done, in one transaction.
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +40,15 @@ log = logging.getLogger("plgbot.scheduler")
 
 Send = Callable[[], Awaitable[str]]
 Record = Callable[[AsyncSession, str], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """The right to do one occurrence: its id, and whether it may have been done before
+    (a take-over of a claim whose process died)."""
+
+    occurrence_id: int
+    again: bool
 
 
 class Delivery:
@@ -61,13 +73,85 @@ class Delivery:
         this call did it. Without ``send`` the occurrence is only marked with
         ``outcome`` (e.g. ``skipped``). A failing send raises and stays unconfirmed.
         ``grace`` overrides how long after ``due`` an unconfirmed claim is retried."""
-        claim = await self._claim(kind=kind, key=key, due=due, now=now, grace=grace or self.grace)
+        async with self.db.session() as session:
+            claim = await self.claim(session, kind=kind, key=key, due=due, now=now, grace=grace)
         if claim is None:
             return False
-        occurrence_id, again = claim
+        await self.complete(claim, now=now, send=send, record=record, outcome=outcome)
+        return True
+
+    async def try_once(
+        self,
+        *,
+        kind: str,
+        key: str,
+        due: datetime,
+        now: datetime,
+        send: Send | None,
+        record: Record | None = None,
+        outcome: str = "done",
+        grace: timedelta | None = None,
+    ) -> None:
+        """:meth:`once`, but a failure is logged and left for the next run, so one
+        broken channel or person does not keep the others from getting theirs."""
+        try:
+            await self.once(
+                kind=kind,
+                key=key,
+                due=due,
+                now=now,
+                send=send,
+                record=record,
+                outcome=outcome,
+                grace=grace,
+            )
+        except Exception:
+            log.exception("delivery %s %s due %s failed; will retry", kind, key, due)
+
+    async def claim(
+        self,
+        session: AsyncSession,
+        *,
+        kind: str,
+        key: str,
+        due: datetime,
+        now: datetime,
+        grace: timedelta | None = None,
+    ) -> Claim | None:
+        """Step 1 in the caller's transaction, which must commit before the work starts
+        (that commit keeps the others away): the claim if this caller is the one to do
+        the work, else None. A claim made before ``due`` (work prepared ahead) counts
+        from ``due``: the lease covers the sending, not the wait for the due time."""
+        claimed = await claim_occurrence(session, kind=kind, key=key, due_at=due, now=max(now, due))
+        if claimed is not None:
+            return Claim(claimed, again=False)
+        existing = await find_occurrence(session, kind=kind, key=key, due_at=due)
+        if existing is None or existing.done_at is not None:
+            return None
+        if now - due > (grace or self.grace):
+            log.warning("giving up on %s %s due %s: never confirmed", kind, key, due)
+            await finish_occurrence(session, existing.id, now=now, outcome="failed")
+            return None
+        stale = now - self.lease
+        if not await take_over_occurrence(session, existing.id, claimed_before=stale, now=now):
+            return None  # another process is on it right now
+        log.info("re-sending %s %s due %s with the same key", kind, key, due)
+        return Claim(existing.id, again=True)
+
+    async def complete(
+        self,
+        claim: Claim,
+        *,
+        now: datetime,
+        send: Send | None,
+        record: Record | None = None,
+        outcome: str = "done",
+    ) -> None:
+        """Steps 2 and 3: send, then record what came back and confirm, in one
+        transaction. A failing send raises and leaves the claim unconfirmed."""
         result = None
         if send is not None:
-            resending = RESENDING.set(again)
+            resending = RESENDING.set(claim.again)
             try:
                 result = await send()
             finally:
@@ -75,28 +159,6 @@ class Delivery:
         async with self.db.session() as session:
             if record is not None and result is not None:
                 await record(session, result)
-            await finish_occurrence(session, occurrence_id, now=now, outcome=outcome, result=result)
-        return True
-
-    async def _claim(
-        self, *, kind: str, key: str, due: datetime, now: datetime, grace: timedelta
-    ) -> tuple[int, bool] | None:
-        """The occurrence's id and whether it may have been sent before, if this call
-        is the one to send."""
-        async with self.db.session() as session:
-            claimed = await claim_occurrence(session, kind=kind, key=key, due_at=due, now=now)
-        if claimed is not None:
-            return claimed, False
-        async with self.db.session() as session:
-            existing = await find_occurrence(session, kind=kind, key=key, due_at=due)
-            if existing is None or existing.done_at is not None:
-                return None
-            if now - due > grace:
-                log.warning("giving up on %s %s due %s: never confirmed", kind, key, due)
-                await finish_occurrence(session, existing.id, now=now, outcome="failed")
-                return None
-            stale = now - self.lease
-            if not await take_over_occurrence(session, existing.id, claimed_before=stale, now=now):
-                return None  # another process is on it right now
-            log.info("re-sending %s %s due %s with the same key", kind, key, due)
-            return existing.id, True
+            await finish_occurrence(
+                session, claim.occurrence_id, now=now, outcome=outcome, result=result
+            )

@@ -1,8 +1,8 @@
 """What a question round has to do at a given moment (:func:`plan_round`), worked out
 from the round, its occurrences and the exactly-once claims already in the database:
-the postings that are due, and the time of its next piece of work. Unconfirmed work
-(a claim never finished, within grace) makes the next work "now", so the scheduler
-retries it at every resync."""
+the postings that are due (or due within ``lead``, to be prepared ahead), and the time
+of its next piece of work. Unconfirmed work (a claim never finished, within grace) makes
+the next work "now", so the scheduler retries it at every resync."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from bot.round_messages import zone_of
 from bot.rounds import NOW_RECURRENCE
 from storage import directory
 from storage import rounds as store
-from storage.models import Channel, Person, QuestionRound, School
+from storage.models import Channel, Person, QuestionRound, RoundOccurrence, School
 
 # Claims older than this are never looked at again (the longest grace is a day).
 _HISTORY = timedelta(days=60)
@@ -24,10 +24,12 @@ _HISTORY = timedelta(days=60)
 
 @dataclass(slots=True)
 class RoundPlan:
-    """A round's work at ``now``: postings due, and when the next work is."""
+    """A round's work at ``now``: postings due (or to prepare), when the next work is,
+    and the round's occurrences as read."""
 
     posts_due: list[datetime] = field(default_factory=list)
     next_at: datetime | None = None
+    occurrences: list[RoundOccurrence] = field(default_factory=list)
 
     def consider(self, at: datetime) -> None:
         self.next_at = at if self.next_at is None else min(self.next_at, at)
@@ -41,7 +43,11 @@ async def plan_round(
     *,
     grace: timedelta,
     agenda_grace: timedelta,
+    lead: timedelta = timedelta(0),
 ) -> RoundPlan:
+    """``lead``: how long before its due time a posting is prepared; a posting due
+    within ``lead`` of ``now`` is among ``posts_due``, a later one makes the next work
+    ``lead`` before it."""
     plan = RoundPlan()
     zone = zone_of(school)
     rid = question_round.id
@@ -56,13 +62,14 @@ async def plan_round(
         until = max(now, question_round.starts_at) + (recurrence.period or timedelta(0))
         start = question_round.starts_at
         for due in postings(recurrence, zone, start=start, since=now - grace, until=until):
-            if due > now:
-                plan.consider(due)
+            if due > now + lead:
+                plan.consider(due - lead)
                 break
             if not done("round", channels, due):
                 plan.posts_due.append(due)
                 plan.consider(now)
-    for occurrence in await store.occurrences_of(session, rid):
+    plan.occurrences = list(await store.occurrences_of(session, rid))
+    for occurrence in plan.occurrences:
         posts = [f"{rid}:{c.id}" for _, c in await store.posts_of(session, occurrence.id)]
         if occurrence.status == "open":
             plan.consider(occurrence.closes_at)

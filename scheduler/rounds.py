@@ -12,6 +12,10 @@ channel or person (``occurrences`` table, kinds ``round``, ``round.skip``,
 crash between post and commit, or a second scheduler never posts an occurrence twice;
 a posting missed by less than ``grace`` (default 1 hour) is posted late, one missed by
 more is not. A missed closing is never dropped: the agenda is what the meeting needs.
+
+A posting's job fires :data:`scheduler.round_posting.PREPARE_LEAD` before it is due and
+prepares it (plan, occurrence, claims, message), then waits for the due time and only
+sends (see :mod:`scheduler.round_posting`): a Monday 08:00 is not spent in the database.
 """
 
 from __future__ import annotations
@@ -22,26 +26,17 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from apscheduler.triggers.date import DateTrigger
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.agenda import agenda_message, compile_agenda
+from bot.clock import wait_until
 from bot.events import SchoolRef
 from bot.ports import Messengers
-from bot.recurrence import next_posting, parse_recurrence, wall, window
-from bot.round_messages import (
-    halfway_nudge,
-    person_language,
-    question_post,
-    school_language,
-    skipped_note,
-    zone_of,
-)
-from bot.rounds import NOW_RECURRENCE
+from bot.round_messages import halfway_nudge, person_language, school_language, zone_of
 from bot.service import Bot
 from scheduler.delivery import Delivery, Record, Send
 from scheduler.jobs import Schedule
 from scheduler.round_plan import agenda_targets, plan_round
-from storage import directory, holidays
+from scheduler.round_posting import PREPARE_LEAD, PreparedPost, RoundPosting
 from storage import rounds as store
 from storage.models import PLG, QuestionRound, RoundOccurrence, School
 
@@ -64,6 +59,7 @@ class RoundJobs:
         grace: timedelta = timedelta(hours=1),
         lease: timedelta = timedelta(minutes=2),
         agenda_grace: timedelta = timedelta(days=1),
+        lead: timedelta = PREPARE_LEAD,
     ) -> None:
         self.db = bot.db
         self.clock = bot.clock
@@ -71,8 +67,13 @@ class RoundJobs:
         self.messengers = messengers
         self.grace = grace
         self.agenda_grace = agenda_grace
+        self.lead = lead
         self.delivery = Delivery(bot.db, lease=lease, grace=grace)
+        self.posting = RoundPosting(bot.db, self.delivery, messengers, self.default_language)
         self._planning = asyncio.Semaphore(PLANNING)
+        # Rounds whose job runs in this process right now (a prepared posting may wait
+        # up to ``lead`` for its due time): the resync leaves them to that job.
+        self._running: set[int] = set()
 
     async def schedules(self) -> list[Schedule]:
         now = self.clock.now()
@@ -81,6 +82,8 @@ class RoundJobs:
             for question_round, school in await store.rounds_to_schedule(session):
                 if school.platform not in self.messengers:
                     continue  # another process (or no adapter) serves that platform
+                if question_round.id in self._running:
+                    continue
                 plan = await plan_round(
                     session,
                     question_round,
@@ -88,6 +91,7 @@ class RoundJobs:
                     now,
                     grace=self.grace,
                     agenda_grace=self.agenda_grace,
+                    lead=self.lead,
                 )
                 if plan.next_at is not None:
                     trigger = DateTrigger(max(plan.next_at, now), timezone=UTC)
@@ -95,114 +99,80 @@ class RoundJobs:
         return found
 
     async def run_due(self, key: str, now: datetime) -> None:
-        # At a Monday 08:00 every round is due at once: rounds read their plans a few at
-        # a time, so the first ones post (and each channel's pacing starts) while the
-        # rest are still being read, rather than all reading first and posting late.
-        async with self._planning:
-            async with self.db.session() as session:
-                question_round = await session.get(QuestionRound, int(key))
-                school = (
-                    await session.get(School, question_round.school_id) if question_round else None
-                )
-                if (
-                    question_round is None
-                    or school is None
-                    or school.platform not in self.messengers
-                ):
-                    return
-                plg = await session.get(PLG, question_round.plg_id)
-                assert plg is not None
-                plan = await plan_round(
-                    session,
-                    question_round,
-                    school,
-                    now,
-                    grace=self.grace,
-                    agenda_grace=self.agenda_grace,
-                )
-            # Close what is due before posting the next question: at a Monday 08:00 that
-            # ends one week and starts the next, the agenda comes first.
-            async with self.db.session() as session:
-                current = await store.occurrences_of(session, question_round.id, status="open")
-        for occurrence in current:
-            halfway = occurrence.halfway_at
-            if halfway <= now < occurrence.closes_at and now - halfway <= self.grace:
-                await self._halfway(question_round, school, occurrence, now)
-            if occurrence.closes_at <= now:
-                await self._close(question_round, occurrence, now)
-        async with self.db.session() as session:
-            closed = await store.occurrences_of(session, question_round.id, status="closed")
-        for occurrence in closed:
-            if occurrence.closed_at and now - occurrence.closed_at <= self.agenda_grace:
-                await self._send_agenda(question_round, school, plg, occurrence, now)
-        for due in plan.posts_due:
-            await self._post(question_round, school, plg, due, now)
+        rid = int(key)
+        if rid in self._running:
+            return  # already at work here, perhaps waiting to post (claims keep it once)
+        self._running.add(rid)
+        try:
+            await self._run(rid, now)
+        finally:
+            self._running.discard(rid)
 
-    async def _post(
-        self, question_round: QuestionRound, school: School, plg: PLG, due: datetime, now: datetime
-    ) -> None:
-        zone, rid = zone_of(school), question_round.id
-        messenger = self.messengers.for_school(_ref(school))
-        async with self.db.session() as session:
-            channels = await store.channels_by_id(session, question_round.channel_ids)
-            holiday = await holidays.holiday_on(session, school.id, wall(due, zone).date())
-            leads = await directory.leads_of(session, plg.id)
-            occurrence = None
-            if holiday is None:
-                halfway, closes = window(
-                    due,
-                    start=question_round.starts_at,
-                    first_close=question_round.closes_at,
-                    zone=zone,
-                )
-                occurrence = await store.ensure_occurrence(
-                    session,
-                    round_id=rid,
-                    due_at=due,
-                    halfway_at=halfway,
-                    closes_at=closes,
-                    question=question_round.question,
-                )
-        if holiday is not None or occurrence is None:
-            recurrence = parse_recurrence(question_round.recurrence) or NOW_RECURRENCE
-            upcoming = next_posting(recurrence, zone, start=question_round.starts_at, after=due)
-            for lead in leads:
-                note = skipped_note(
-                    person_language(lead, school, self.default_language),
-                    question_round=question_round,
-                    due=due,
-                    holiday=holiday.name if holiday else "?",
-                    next_due=upcoming,
-                    zone=zone,
-                )
-                send = partial(
-                    messenger.send_private,
-                    school=_ref(school),
-                    user_id=lead.platform_user_id,
-                    message=note,
-                )
-                await self._once("round.skip", f"{rid}:p{lead.id}", due, now, send)
-            for channel in channels:
-                await self._once("round", f"{rid}:{channel.id}", due, now, None, outcome="skipped")
-            return
-        language = school_language(school, self.default_language)
-        post = question_post(
-            language,
-            question_round=question_round,
-            occurrence=occurrence,
-            plg_name=plg.name,
-            zone=zone,
-        )
-        for channel in channels:
-            send = partial(
-                messenger.post_to_channel,
-                school=_ref(school),
-                channel_id=channel.platform_channel_id,
-                message=post,
-                key=f"round:{rid}:{channel.id}:{due.isoformat()}",
+    async def _run(self, rid: int, now: datetime) -> None:
+        # At a Monday 08:00 every round is due at once: rounds read their plans (and
+        # prepare their postings) a few at a time, so the first ones are ready first
+        # rather than all at the end.
+        async with self._planning, self.db.session() as session:
+            question_round = await session.get(QuestionRound, rid)
+            school = await session.get(School, question_round.school_id) if question_round else None
+            if question_round is None or school is None or school.platform not in self.messengers:
+                return
+            plg = await session.get(PLG, question_round.plg_id)
+            assert plg is not None
+            plan = await plan_round(
+                session,
+                question_round,
+                school,
+                now,
+                grace=self.grace,
+                agenda_grace=self.agenda_grace,
+                lead=self.lead,
             )
-            record = partial(_record_post, occurrence.id, channel.id, now)
-            await self._once("round", f"{rid}:{channel.id}", due, now, send, record=record)
+            prepared: list[PreparedPost] = [
+                await self.posting.prepare(session, question_round, school, plg, due, now)
+                for due in plan.posts_due
+            ]
+        # Close what is due before posting the next question: at a Monday 08:00 that
+        # ends one week and starts the next, the agenda comes first.
+        occurrences = plan.occurrences
+        await self._wrap_up(question_round, school, plg, occurrences, now, since=None)
+        for post in prepared:
+            if post.due > now:
+                # Prepared ahead: wait for the due time, then do what fell due meanwhile.
+                await wait_until(self.clock, post.due)
+                now, since = post.due, now
+                await self._wrap_up(question_round, school, plg, occurrences, now, since=since)
+            await self.posting.send(post, now)
+
+    async def _wrap_up(
+        self,
+        question_round: QuestionRound,
+        school: School,
+        plg: PLG,
+        occurrences: list[RoundOccurrence],
+        now: datetime,
+        *,
+        since: datetime | None,
+    ) -> None:
+        """Halfway nudges, closings and agendas of ``occurrences`` (as the plan read
+        them) due at ``now``; with ``since``, only those that fell due after it (the
+        rest were done by the previous call). Reads the database only for work due."""
+
+        def fresh(at: datetime) -> bool:
+            return at <= now and (since is None or at > since)
+
+        for occurrence in occurrences:
+            if occurrence.status == "open":
+                halfway = occurrence.halfway_at
+                if fresh(halfway) and now < occurrence.closes_at and now - halfway <= self.grace:
+                    await self._halfway(question_round, school, occurrence, now)
+                if fresh(occurrence.closes_at):
+                    await self._close(question_round, occurrence, now)
+                    await self._send_agenda(question_round, school, plg, occurrence, now)
+            elif occurrence.status == "closed" and since is None:
+                closed_at = occurrence.closed_at
+                if closed_at is not None and now - closed_at <= self.agenda_grace:
+                    await self._send_agenda(question_round, school, plg, occurrence, now)
 
     async def _halfway(
         self,
@@ -300,36 +270,11 @@ class RoundJobs:
         send: Send | None,
         *,
         record: Record | None = None,
-        outcome: str = "done",
         grace: timedelta | None = None,
     ) -> None:
-        """One delivery; a failure is logged and left for the next run, so one broken
-        channel does not keep the others from getting the question."""
-        try:
-            await self.delivery.once(
-                kind=kind,
-                key=key,
-                due=due,
-                now=now,
-                send=send,
-                record=record,
-                outcome=outcome,
-                grace=grace,
-            )
-        except Exception:
-            log.exception("round delivery %s %s due %s failed; will retry", kind, key, due)
-
-
-async def _record_post(
-    occurrence_id: int, channel_id: int, now: datetime, session: AsyncSession, message_id: str
-) -> None:
-    await store.record_round_post(
-        session,
-        occurrence_id=occurrence_id,
-        channel_id=channel_id,
-        platform_message_id=message_id,
-        posted_at=now,
-    )
+        await self.delivery.try_once(
+            kind=kind, key=key, due=due, now=now, send=send, record=record, grace=grace
+        )
 
 
 def _ref(school: School) -> SchoolRef:

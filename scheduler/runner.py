@@ -135,10 +135,15 @@ class PlgScheduler:
                 job.remove()
 
     async def catch_up(self) -> None:
-        """After a (re)start, do what fell due while no scheduler ran."""
-        for kind, source in self.sources.items():
-            for schedule in await source.schedules():
-                await fire(kind, schedule.key)
+        """After a (re)start, do what fell due while no scheduler ran. The jobs run side
+        by side: a round's job may wait up to its prepare lead for its due time
+        (:mod:`scheduler.round_posting`), and the others must not wait behind it."""
+        jobs = [
+            fire(kind, schedule.key)
+            for kind, source in self.sources.items()
+            for schedule in await source.schedules()
+        ]
+        await asyncio.gather(*jobs)
 
     def _job_submitted(self, event: JobSubmissionEvent) -> None:
         # Wall-clock time on purpose: APScheduler itself fires by the real clock.

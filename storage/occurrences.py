@@ -40,12 +40,15 @@ async def finish_occurrence(
     outcome: str = "done",
     result: str | None = None,
 ) -> None:
-    occurrence = await session.get(Occurrence, occurrence_id)
-    if occurrence is None:
+    """Mark the occurrence done with ``outcome`` (one statement: at a Monday 08:00 this
+    runs once per post, right after it)."""
+    finished = await session.execute(
+        update(Occurrence)
+        .where(Occurrence.id == occurrence_id)
+        .values(done_at=now, outcome=outcome, result=result)
+    )
+    if max(getattr(finished, "rowcount", 0), 0) != 1:
         raise LookupError(f"no occurrence {occurrence_id}")
-    occurrence.done_at = now
-    occurrence.outcome = outcome
-    occurrence.result = result
 
 
 async def find_occurrence(

@@ -132,6 +132,22 @@ async def close_occurrence(
     return max(getattr(result, "rowcount", 0), 0) == 1
 
 
+async def still_to_post(session: AsyncSession, round_id: int, occurrence_id: int) -> bool:
+    """Whether an occurrence prepared ahead is still to be posted: its round is still
+    scheduled and the occurrence open (not paused or cancelled meanwhile)."""
+    found = await session.scalar(
+        select(RoundOccurrence.id)
+        .join(QuestionRound, QuestionRound.id == RoundOccurrence.round_id)
+        .where(
+            RoundOccurrence.id == occurrence_id,
+            RoundOccurrence.round_id == round_id,
+            RoundOccurrence.status == "open",
+            QuestionRound.status == ACTIVE,
+        )
+    )
+    return found is not None
+
+
 async def record_round_post(
     session: AsyncSession,
     *,

@@ -11,8 +11,10 @@ scheduler would have; the background scheduler then fires relative to the moved 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -31,6 +33,9 @@ _DURATION = re.compile(r"(\d+)\s*([mhdw])")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 # A runaway source (always due) must not hang a /wait.
 _MAX_RUNS = 10_000
+# Set while ``/wait`` steps the clock: a job waiting for its due time moves the clock
+# there instead of keeping the console waiting in real time.
+_STEPPING: ContextVar[bool] = ContextVar("console_stepping", default=False)
 
 
 @runtime_checkable
@@ -49,6 +54,16 @@ class ConsoleClock:
 
     def advance(self, delta: timedelta) -> None:
         self.offset += delta
+
+    async def wait_until(self, at: datetime) -> None:
+        """In real time, unless ``/wait`` is moving the clock (then: move it to ``at``)."""
+        ahead = at - self.now()
+        if ahead <= timedelta(0):
+            return
+        if _STEPPING.get():
+            self.advance(ahead)
+        else:
+            await asyncio.sleep(ahead.total_seconds())
 
 
 class SoleLeader:
@@ -96,7 +111,16 @@ def parse_duration(text: str) -> timedelta | None:
 
 
 async def run_until(sources: list[JobSource], clock: SteppableClock, until: datetime) -> None:
-    """Move ``clock`` to ``until``, running every job at the moment it falls due."""
+    """Move ``clock`` to ``until``, running every job at the moment it falls due (a job
+    that waits for a later moment moves a :class:`ConsoleClock` there)."""
+    stepping = _STEPPING.set(True)
+    try:
+        await _step_until(sources, clock, until)
+    finally:
+        _STEPPING.reset(stepping)
+
+
+async def _step_until(sources: list[JobSource], clock: SteppableClock, until: datetime) -> None:
     ran: set[tuple[str, str, datetime]] = set()
     for _ in range(_MAX_RUNS):
         now = clock.now()
