@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -121,6 +122,21 @@ class SlackAdapter:
     async def running(self) -> AsyncIterator[None]:
         """While the server runs: knows who it is, is connected over Socket Mode when
         configured, and at shutdown lets acknowledged work finish."""
+        # One HTTP session for every Web API call while the server runs: without it
+        # slack_sdk opens and closes a connection per call, a good part of an event's
+        # CPU (bench/README.md).
+        async with aiohttp.ClientSession() as http:
+            for client in (self.client, self.app.client):
+                client.session = http
+            try:
+                async with self._serving():
+                    yield
+            finally:
+                for client in (self.client, self.app.client):
+                    client.session = None
+
+    @asynccontextmanager
+    async def _serving(self) -> AsyncIterator[None]:
         await self.identity.load()
         try:
             async with AsyncExitStack() as stack:
