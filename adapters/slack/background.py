@@ -17,6 +17,7 @@ import asyncio
 import logging
 import time
 import traceback
+from collections import deque
 from collections.abc import Awaitable, Callable
 
 from storage.database import is_unavailable
@@ -34,9 +35,12 @@ Job = Callable[[], Awaitable[None]]
 
 class AfterAck:
     def __init__(self, *, concurrency: int = 16, retry_for: float = RETRY_FOR) -> None:
-        # Bounds how many jobs hit the database and Slack at once in a burst.
-        self._slots = asyncio.Semaphore(concurrency)
+        # Bounds how many jobs hit the database and Slack at once in a burst. Jobs
+        # beyond that wait in a queue, not as tasks: a burst's backlog is then a few
+        # objects per job for the garbage collector to walk, not a task and its frames.
+        self._concurrency = concurrency
         self._retry_for = retry_for
+        self._waiting: deque[tuple[str, Job]] = deque()
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
 
@@ -45,19 +49,28 @@ class AfterAck:
         if self._closed:
             log.warning("Slack: shutting down, dropped %s", name)
             return
-        task = asyncio.get_running_loop().create_task(self._run(name, job), name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._waiting.append((name, job))
+        self._start()
+
+    def _start(self) -> None:
+        while self._waiting and len(self._tasks) < self._concurrency:
+            name, job = self._waiting.popleft()
+            task = asyncio.get_running_loop().create_task(self._run(name, job), name=name)
+            self._tasks.add(task)
+            task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self._start()
 
     async def _run(self, name: str, job: Job) -> None:
-        async with self._slots:
-            try:
-                await self._attempts(name, job)
-            except Exception as error:
-                # An exception's message may quote a payload, so INFO and above get only
-                # its type and where it was raised; DEBUG gets the whole traceback.
-                log.error("Slack: %s failed: %s at %s", name, type(error).__name__, _where(error))
-                log.debug("Slack: %s traceback", name, exc_info=error)
+        try:
+            await self._attempts(name, job)
+        except Exception as error:
+            # An exception's message may quote a payload, so INFO and above get only
+            # its type and where it was raised; DEBUG gets the whole traceback.
+            log.error("Slack: %s failed: %s at %s", name, type(error).__name__, _where(error))
+            log.debug("Slack: %s traceback", name, exc_info=error)
 
     async def _attempts(self, name: str, job: Job) -> None:
         """Run ``job``; while the database is unavailable, again after a growing wait."""
@@ -81,15 +94,20 @@ class AfterAck:
 
     @property
     def pending(self) -> int:
-        return len(self._tasks)
+        return len(self._tasks) + len(self._waiting)
 
     async def drain(self, grace: float) -> None:
-        """Stop taking work, wait up to ``grace`` seconds for what runs, cancel the
-        rest (a cancelled event was acknowledged but not stored: its log says so)."""
+        """Stop taking work, wait up to ``grace`` seconds for what runs and waits, cancel
+        the rest (a cancelled or dropped event was acknowledged but not stored: its log
+        says so)."""
         self._closed = True
-        if not self._tasks:
-            return
-        _, late = await asyncio.wait(set(self._tasks), timeout=grace)
+        give_up = time.monotonic() + grace
+        while self._tasks and (left := give_up - time.monotonic()) > 0:
+            await asyncio.wait(set(self._tasks), timeout=left, return_when=asyncio.FIRST_COMPLETED)
+        for name, _ in self._waiting:
+            log.warning("Slack: %s did not start before shutdown", name)
+        self._waiting.clear()
+        late = set(self._tasks)
         for task in late:
             log.warning("Slack: %s did not finish before shutdown", task.get_name())
             task.cancel()
