@@ -11,15 +11,22 @@ PLG's round posting to one staff room (so ``rounds / channels`` questions per ro
 The rounds are one-offs (``once``) due at ``T0``; plgbot's scheduler (``PlgScheduler``
 with the question-round jobs, a file leader lock, APScheduler) runs in this process on a
 real SQLite file, as in ``plgbot serve``. It starts with the rounds further ahead; they
-are then moved to ``T0`` a few seconds ahead and the scheduler resyncs (as it does every
-minute, picking up rounds changed through any web worker), so APScheduler fires every
-round's job at ``T0``, as it does at a real 08:00.
+are then moved to ``T0`` = now + the scheduler's prepare lead
+(:data:`scheduler.round_posting.PREPARE_LEAD`) + a few seconds, and the scheduler
+resyncs (as it does every minute, picking up rounds changed through any web worker).
+So, as before a real 08:00, APScheduler fires every round's job a lead ahead of ``T0``:
+each round reads its plan, claims its posting and renders its question before ``T0``
+(not timed), then waits for ``T0`` and posts.
 
 Measured: the time from ``T0`` until the mock accepted the last post, against the
 minimum the limit allows: with ``k`` posts in the busiest channel, ``(k - 1)`` seconds
-(the first post at ``T0``, one a second after). Checked: every round posted exactly
-once (the mock's accepted posts, ``round_posts`` and the ``occurrences`` claims), and
-posts in each channel at least a second apart.
+(the first post at ``T0``, one a second after). Inside the measured time: for each
+round a check that it was not paused or cancelled while it waited (one statement), its
+turn in its channel, the post through the Slack client, and recording the post with its
+claim (one transaction). Checked: every round posted exactly once (the mock's accepted posts,
+``round_posts`` and the ``occurrences`` claims), and posts in each channel at least a
+second apart. Reported: how many rounds were prepared before ``T0``, and how long preparing
+took (a count of occurrences every half second, from the same database file).
 """
 
 from __future__ import annotations
@@ -111,6 +118,19 @@ async def move_rounds(db_url: str, starts_at: datetime) -> None:
         await db.dispose()
 
 
+async def prepared_rounds(db_url: str) -> int:
+    """Rounds whose occurrence exists: prepared (or posted)."""
+    from storage import Database
+    from storage.models import RoundOccurrence
+
+    db = Database(db_url)
+    try:
+        async with db.session() as session:
+            return int(await session.scalar(select(func.count()).select_from(RoundOccurrence)) or 0)
+    finally:
+        await db.dispose()
+
+
 async def stored_posts(db_url: str) -> dict[str, int]:
     from storage import Database
     from storage.models import Occurrence, RoundPost
@@ -136,6 +156,7 @@ async def fan_out(rounds: int, channels: int, workdir: Path) -> dict[str, Any]:
     from bot.ports import Messengers
     from bot.service import Bot
     from scheduler import PlgScheduler, leader_lock_for
+    from scheduler.round_posting import PREPARE_LEAD
     from scheduler.rounds import RoundJobs
     from storage import Database
 
@@ -156,13 +177,28 @@ async def fan_out(rounds: int, channels: int, workdir: Path) -> dict[str, Any]:
             began = time.monotonic()
             runner.start()
             await asyncio.wait_for(runner.leading.wait(), 300)
-            # A resync reads every round again: leave it time, then a little more.
+            # A resync reads every round again: leave it time, then a little more; the
+            # jobs fire a lead ahead of T0 and prepare the postings.
             startup = time.monotonic() - began
-            t0 = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=3 + startup)
+            t0 = (
+                datetime.now(UTC).replace(microsecond=0)
+                + PREPARE_LEAD
+                + timedelta(seconds=3 + startup)
+            )
             await move_rounds(db_url, t0)
             await runner.sync()
-            if datetime.now(UTC) >= t0:
-                raise RuntimeError("the resync took longer than planned; T0 already passed")
+            if datetime.now(UTC) >= t0 - PREPARE_LEAD:
+                raise RuntimeError("the resync took longer than planned; preparing began late")
+            # How long preparing took (a count every half second; not in the measured
+            # time): it must fit in the lead for the rounds to be ready at T0.
+            prepared, prepared_after = 0, None
+            while datetime.now(UTC) < t0 - timedelta(seconds=0.5):
+                prepared = await prepared_rounds(db_url)
+                if prepared >= rounds:
+                    prepared_after = datetime.now(UTC) - (t0 - PREPARE_LEAD)
+                    break
+                await asyncio.sleep(0.5)
+            await asyncio.sleep(max((t0 - datetime.now(UTC)).total_seconds() - 0.5, 0))
             deadline = time.monotonic() + 60 + rounds / channels * INTERVAL * 5
             while True:
                 stats = await mock_stats(mock)
@@ -179,7 +215,11 @@ async def fan_out(rounds: int, channels: int, workdir: Path) -> dict[str, Any]:
             await runner.stop()
             await db.dispose()
     stored = await stored_posts(db_url)
-    return summarise(posts, stats, stored, t0.timestamp(), rounds, channels)
+    result = summarise(posts, stats, stored, t0.timestamp(), rounds, channels)
+    result["prepared_before_t0"] = prepared
+    result["all_prepared_s"] = prepared_after.total_seconds() if prepared_after else None
+    result["prepare_lead_s"] = PREPARE_LEAD.total_seconds()
+    return result
 
 
 def aiohttp_session() -> Any:
@@ -242,9 +282,17 @@ def table(result: dict[str, Any]) -> str:
             f"First post {result['first_post_s']:.2f} s after T0; smallest gap between two "
             f"posts in one channel {result['smallest_gap_s']:.2f} s; "
             f"{result['posted']:,} posts accepted, {result['stored']['round_posts']:,} "
-            f"`round_posts`, {result['stored']['claims_done']:,} claims done.",
+            f"`round_posts`, {result['stored']['claims_done']:,} claims done; "
+            f"{result['prepared_before_t0']:,} rounds prepared before T0, "
+            f"{_prepared(result)} after the jobs fired {result['prepare_lead_s']:.0f} s "
+            "ahead of it.",
         ]
     )
+
+
+def _prepared(result: dict[str, Any]) -> str:
+    took = result.get("all_prepared_s")
+    return "not all" if took is None else f"all {took:.1f} s"
 
 
 def main() -> None:
