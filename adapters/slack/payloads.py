@@ -116,6 +116,9 @@ class ViewState(Shape):
 
 class View(Shape):
     id: Short
+    # "modal" or "home": Bolt reads it to route a submission (a view without it made
+    # Bolt's matcher raise, found by tests/resilience/test_hostile_input.py).
+    type: Short
     callback_id: Short = ""
     private_metadata: Annotated[str, StringConstraints(max_length=3000)] = ""
     state: ViewState = ViewState()
