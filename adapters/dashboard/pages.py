@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
-from adapters.dashboard import charts
 from adapters.dashboard.render import SECURITY_HEADERS, notice, page, reader_language
 from adapters.server import AppContext
 from bot import coordinator_view as view
@@ -144,6 +143,9 @@ class Pages:
             return await body(request, visit)
 
     async def _overview(self, request: Request, visit: Visit) -> Response:
+        # plotly and networkx (about 25 MB) are loaded when someone opens the dashboard.
+        from adapters.dashboard import charts
+
         school = visit.viewer.school
         plgs = await directory.plgs_of_school(visit.session, school.id)
         try:
@@ -249,6 +251,8 @@ class Pages:
         )
 
     async def _history(self, request: Request, visit: Visit) -> Response:
+        from adapters.dashboard import charts
+
         weeks = await digests.history(visit.session, visit.viewer.school_id, weeks=view.MAX_WEEKS)
         figure = charts.as_json(charts.history_figure(weeks, visit.t)) if weeks else None
         return page(

@@ -9,15 +9,18 @@ activities and the core's events, so another SDK can replace it module by module
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from starlette.routing import BaseRoute
 
 from adapters.server import AppContext
-from adapters.teams.app import MESSAGES_PATH, TeamsApp
-from adapters.teams.events import PLATFORM
-from adapters.teams.proactive import NoConversationError, TeamsMessenger
+
+if TYPE_CHECKING:
+    from adapters.teams.app import MESSAGES_PATH, TeamsApp
+    from adapters.teams.proactive import NoConversationError, TeamsMessenger
 
 log = logging.getLogger("plgbot.teams")
 
@@ -41,11 +44,30 @@ def routes(context: AppContext) -> Sequence[BaseRoute]:
         settings.microsoft_app_password is None and settings.microsoft_app_type != "UserAssignedMSI"
     ):
         log.error("MICROSOFT_APP_PASSWORD is not set: plgbot cannot answer in Teams")
+    # botbuilder (about 50 MB) is loaded only where Teams is mounted.
+    from adapters.teams.app import TeamsApp
+    from adapters.teams.events import PLATFORM
+
     app = TeamsApp(context)
     # Scheduled work (question rounds, nudges, the survey) posts to Teams through it.
     context.messengers.register(PLATFORM, app.messenger)
     context.lifespans.append(app.running)
     return app.routes()
+
+
+# The package's names from its modules, imported on first use (see routes).
+_LAZY = {
+    "MESSAGES_PATH": "adapters.teams.app",
+    "TeamsApp": "adapters.teams.app",
+    "NoConversationError": "adapters.teams.proactive",
+    "TeamsMessenger": "adapters.teams.proactive",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_LAZY[name]), name)
 
 
 __all__ = ["MESSAGES_PATH", "NoConversationError", "TeamsApp", "TeamsMessenger", "routes"]
