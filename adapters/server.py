@@ -115,7 +115,22 @@ def app_factory() -> Starlette:
     environment's settings (``serve`` checked them and passes its options on as
     ``PLGBOT_*`` variables), with the scheduler unless ``PLGBOT_SCHEDULER=false``."""
     settings = load_settings()
-    return build_app(settings, run_scheduler=settings.scheduler)
+    app = build_app(settings, run_scheduler=settings.scheduler)
+    # Last, so that everything startup builds is there to be frozen.
+    app.state.context.lifespans.append(frozen_heap)
+    return app
+
+
+@asynccontextmanager
+async def frozen_heap() -> AsyncIterator[None]:
+    """What startup built (modules, SQLAlchemy's and Bolt's machinery) lives as long as
+    the server process: frozen, the garbage collector stops walking it on every full
+    collection. Under a burst those walks were the longest pauses in acknowledging Slack
+    (bench/README.md). Only in ``plgbot serve``'s own processes: a test process that
+    starts many servers would keep their cyclic garbage."""
+    gc.collect()
+    gc.freeze()
+    yield
 
 
 @asynccontextmanager
@@ -144,12 +159,6 @@ def create_app(context: AppContext) -> Starlette:
             async with AsyncExitStack() as stack:
                 for running in context.lifespans:
                     await stack.enter_async_context(running())
-                # What startup built (modules, SQLAlchemy's and Bolt's machinery) lives
-                # as long as the process: frozen, the garbage collector stops walking it
-                # on every full collection. Under a burst those walks were the longest
-                # pauses in acknowledging Slack (bench/README.md).
-                gc.collect()
-                gc.freeze()
                 yield
         finally:
             await context.db.dispose()
