@@ -12,8 +12,11 @@ import click
 
 from adapters.cli import main, open_database, run_async, settings_or_exit
 from bot.catalogue import Language, as_language
-from bot.digest import WeekNotStartedError, compute, compute_board
-from bot.digest_messages import as_markdown, board_document, digest_document
+from bot.digest import WeekNotStartedError, compute
+from bot.digest_board import compute_board
+from bot.digest_board_messages import board_document
+from bot.digest_document import as_markdown
+from bot.digest_messages import digest_document
 from bot.digest_pictures import network_png, trend_png
 from bot.digest_week import IsoWeek
 from bot.round_messages import zone_of

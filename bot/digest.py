@@ -2,9 +2,13 @@
 knowledge spreading through the school?
 
 :func:`compute` gives a :class:`Digest`, a frozen set of numbers for one school and ISO
-week (in the school's time zone); :func:`compute_board` the same for every school of a
-board. Rendering lives elsewhere: :mod:`bot.digest_messages` (chat message, Markdown)
-and :mod:`bot.digest_pictures` (network picture and trend chart, PNG).
+week (in the school's time zone). The parts live in their own modules:
+:mod:`bot.digest_participation` (who took part, small groups merged),
+:mod:`bot.digest_network` (ties, reciprocity, key figures, the picture's nodes and
+edges), :mod:`bot.digest_balance` (knowledge types and their trend); a board's digest
+is :mod:`bot.digest_board`, keeping a week for history :mod:`bot.digest_history`.
+Rendering lives elsewhere: :mod:`bot.digest_messages` (chat message, Markdown) and
+:mod:`bot.digest_pictures` (network picture and trend chart, PNG).
 
 What the numbers are:
 
@@ -20,85 +24,37 @@ What the numbers are:
 * question-round postings open during the week with reply counts; nudges sent and
   followed in the week.
 
-Privacy: a role or department with fewer than ``MIN_GROUP`` staff is never shown apart
-but merged into "other roles"/"other departments" (if that merged group is still too
-small, the smallest shown groups join it). With ``aggregate_only`` the digest carries
-no names at all: no key figure names, no labels in the picture, no round questions
-(they may name colleagues).
+Privacy: small roles and departments are merged (bot.digest_participation). With
+``aggregate_only`` the digest carries no names at all: no key figure names, no labels
+in the picture, no round questions (they may name colleagues).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.digest_balance import Balance, knowledge_trend
+from bot.digest_network import (
+    KeyFigureLine,
+    NetworkEdge,
+    NetworkNode,
+    key_figure_lines,
+    network_edges,
+    network_nodes,
+    tie_pairs,
+)
+from bot.digest_participation import GroupShare, group_shares, merge_small, rate
 from bot.digest_week import IsoWeek
-from bot.key_figures import KeyFigure, Window, find_key_figures
+from bot.key_figures import Window, find_key_figures
 from bot.round_messages import zone_of
 from storage import digests as store
 from storage import directory, holidays
-from storage.digests import GroupCount, KnowledgeCounts, StoredKeyFigure, WeekFigures
-from storage.interactions import Tie, ties_in_window
+from storage.interactions import ties_in_window
 from storage.models import School
 from storage.school_settings import DEFAULTS, SchoolConfig, school_config
-
-# Groups smaller than this are never shown apart (design.md, Privacy).
-MIN_GROUP = 5
-# Weeks in the knowledge-type trend, this one included.
-TREND_WEEKS = 8
-
-
-@dataclass(frozen=True, slots=True)
-class GroupShare:
-    """Staff of one role or department and how many took part; ``name`` None is the
-    merged group of everyone in groups too small to show apart."""
-
-    name: str | None
-    staff: int
-    active: int
-
-
-@dataclass(frozen=True, slots=True)
-class KeyFigureLine:
-    """A key figure this week; ``name`` is None in aggregate-only digests. The
-    ``previous_*`` fields are None when they were no key figure last week."""
-
-    rank: int
-    person_id: int
-    name: str | None
-    profile: str
-    degree: int
-    reciprocal_ties: int
-    previous_rank: int | None
-    previous_degree: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class Balance:
-    """One week's knowledge types: interactions, and how many carried each type
-    (focus, process, outcomes, benefits, organisation)."""
-
-    week: IsoWeek
-    interactions: int
-    counts: KnowledgeCounts
-
-    @property
-    def typed(self) -> int:
-        """Type mentions: an interaction with two types counts twice."""
-        return sum(self.counts)
-
-    @property
-    def shares(self) -> tuple[float, ...]:
-        """Each type's share of the type mentions (all 0 without any)."""
-        total = self.typed
-        return tuple(count / total if total else 0.0 for count in self.counts)
-
-    @property
-    def outcomes_share(self) -> float:
-        return self.shares[2]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,28 +67,6 @@ class RoundLine:
     anonymous: bool
     replies: int
     colleagues: int
-
-
-@dataclass(frozen=True, slots=True)
-class NetworkNode:
-    """A person in the network picture: ``group`` is their department (None: the merged
-    small departments or none), ``label`` their name if they are a key figure and the
-    digest names people."""
-
-    person_id: int
-    group: str | None
-    label: str | None
-    key_figure: bool
-
-
-@dataclass(frozen=True, slots=True)
-class NetworkEdge:
-    """A tie in the picture: ``source`` → ``target``, or both ways if ``reciprocal``
-    (then ``source`` < ``target``)."""
-
-    source: int
-    target: int
-    reciprocal: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,89 +133,6 @@ class Digest:
         return rate(self.previous_reciprocal_ties, self.previous_ties)
 
 
-@dataclass(frozen=True, slots=True)
-class BoardDigest:
-    """The digests of a board's schools for one week, with totals."""
-
-    board: str
-    week: IsoWeek
-    schools: tuple[Digest, ...]
-
-    @property
-    def staff(self) -> int:
-        return sum(d.staff for d in self.schools)
-
-    @property
-    def active(self) -> int:
-        return sum(d.active for d in self.schools)
-
-    @property
-    def previous_staff(self) -> int:
-        return sum(d.previous_staff for d in self.schools)
-
-    @property
-    def previous_active(self) -> int:
-        return sum(d.previous_active for d in self.schools)
-
-    @property
-    def new_ties(self) -> int:
-        return sum(d.new_ties for d in self.schools)
-
-    @property
-    def ties(self) -> int:
-        return sum(d.ties for d in self.schools)
-
-    @property
-    def reciprocal_ties(self) -> int:
-        return sum(d.reciprocal_ties for d in self.schools)
-
-    @property
-    def nudges_sent(self) -> int:
-        return sum(d.nudges_sent for d in self.schools)
-
-    @property
-    def nudges_followed(self) -> int:
-        return sum(d.nudges_followed for d in self.schools)
-
-    @property
-    def trend(self) -> tuple[Balance, ...]:
-        """The schools' trends added up week by week."""
-        if not self.schools:
-            return ()
-        weeks = []
-        for index, first in enumerate(self.schools[0].trend):
-            parts = [d.trend[index] for d in self.schools]
-            counts = tuple(sum(p.counts[i] for p in parts) for i in range(5))
-            weeks.append(
-                Balance(
-                    first.week,
-                    sum(p.interactions for p in parts),
-                    (counts[0], counts[1], counts[2], counts[3], counts[4]),
-                )
-            )
-        return tuple(weeks)
-
-    @property
-    def balance(self) -> Balance:
-        return self.trend[-1]
-
-    @property
-    def participation(self) -> float:
-        return rate(self.active, self.staff)
-
-    @property
-    def previous_participation(self) -> float:
-        return rate(self.previous_active, self.previous_staff)
-
-    @property
-    def reciprocity(self) -> float:
-        return rate(self.reciprocal_ties, self.ties)
-
-
-def rate(part: int, whole: int) -> float:
-    return part / whole if whole else 0.0
-
-
 class WeekNotStartedError(ValueError):
     """A digest was asked for a week that has not begun yet."""
 
@@ -312,12 +163,7 @@ async def compute(
     last_groups = await store.participation_groups(
         session, school_id, since=last_since, until=last_until
     )
-    bounds = [week.shifted(-k).start(zone) for k in range(TREND_WEEKS - 1, -1, -1)] + [until]
-    activity = await store.weekly_activity(session, school_id, bounds)
-    trend = tuple(
-        Balance(week.shifted(index - TREND_WEEKS + 1), a.interactions, a.knowledge)
-        for index, a in enumerate(activity)
-    )
+    trend = await knowledge_trend(session, school_id, week, zone, until=until)
 
     window = Window(until - timedelta(weeks=config.window_weeks), until, config.window_weeks)
     last_window = Window(
@@ -332,23 +178,14 @@ async def compute(
     figures = await find_key_figures(session, school_id, window, config)
     last_figures = await find_key_figures(session, school_id, last_window, config)
 
-    by_department = merge_small(_counted(groups, lambda g: g.department))
+    by_department = merge_small(group_shares(groups, lambda g: g.department))
     shown_departments = {g.name for g in by_department if g.name is not None}
     people = await directory.people_by_id(
         session, sorted({t.source_id for t in ties} | {t.target_id for t in ties})
     )
     named = not config.aggregate_only
-    lines = _key_figure_lines(figures, last_figures, named)
-    labels = {line.person_id: line.name for line in lines}
-    nodes = tuple(
-        NetworkNode(
-            person_id=person_id,
-            group=person.department if person.department in shown_departments else None,
-            label=labels.get(person_id),
-            key_figure=person_id in labels,
-        )
-        for person_id, person in sorted(people.items())
-    )
+    lines = key_figure_lines(figures, last_figures, named)
+    nodes = network_nodes(people, lines, shown_departments)
     rounds = await store.round_activity(session, school_id, since=since, until=until)
     sent, followed = await store.nudge_counts(session, school_id, since=since, until=until)
     pairs, reciprocal = tie_pairs(ties)
@@ -367,7 +204,7 @@ async def compute(
         active=sum(g.active for g in groups),
         previous_staff=sum(g.staff for g in last_groups),
         previous_active=sum(g.active for g in last_groups),
-        by_role=merge_small(_counted(groups, lambda g: g.role)),
+        by_role=merge_small(group_shares(groups, lambda g: g.role)),
         by_department=by_department,
         new_ties=await store.new_tie_count(session, school_id, since=since, until=until),
         ties=pairs,
@@ -392,133 +229,6 @@ async def compute(
         nodes=nodes,
         edges=network_edges(ties),
     )
-
-
-async def compute_board(
-    session: AsyncSession,
-    board: str,
-    week: IsoWeek,
-    *,
-    now: datetime,
-    defaults: SchoolConfig = DEFAULTS,
-) -> BoardDigest:
-    """The digest of every school of ``board`` (LookupError if it has none)."""
-    schools = await store.schools_of_board(session, board)
-    if not schools:
-        raise LookupError(f"no schools in board {board!r}")
-    found = [await compute(session, s.id, week, now=now, defaults=defaults) for s in schools]
-    return BoardDigest(board, week, tuple(found))
-
-
-async def store_digest(session: AsyncSession, digest: Digest, *, now: datetime) -> None:
-    """Keep the digest's aggregates and key figures (by person id) for history."""
-    await store.save_week(
-        session,
-        week_figures(digest),
-        [
-            StoredKeyFigure(k.person_id, k.rank, k.profile, k.degree, k.reciprocal_ties)
-            for k in digest.key_figures
-        ],
-        now=now,
-    )
-
-
-def week_figures(digest: Digest) -> WeekFigures:
-    """The digest's numbers as stored in ``digest_weeks``."""
-    return WeekFigures(
-        school_id=digest.school_id,
-        week=str(digest.week),
-        week_start=digest.since,
-        staff=digest.staff,
-        active=digest.active,
-        interactions=digest.interactions,
-        new_ties=digest.new_ties,
-        ties=digest.ties,
-        reciprocal_ties=digest.reciprocal_ties,
-        knowledge=digest.balance.counts,
-        nudges_sent=digest.nudges_sent,
-        nudges_followed=digest.nudges_followed,
-        holiday=digest.holiday is not None,
-    )
-
-
-def merge_small(groups: Iterable[GroupShare], minimum: int = MIN_GROUP) -> tuple[GroupShare, ...]:
-    """Groups of at least ``minimum`` staff, largest first, plus one merged group
-    (``name`` None) of the rest. If the merged group would still be smaller than
-    ``minimum``, the smallest shown groups join it; if that leaves a single group,
-    no breakdown is shown at all (it would only repeat the total)."""
-    groups = list(groups)
-    shown = sorted(
-        (g for g in groups if g.staff >= minimum and g.name is not None),
-        key=lambda g: (-g.staff, g.name or ""),
-    )
-    rest = [g for g in groups if g not in shown]
-    other_staff = sum(g.staff for g in rest)
-    other_active = sum(g.active for g in rest)
-    while 0 < other_staff < minimum and shown:
-        smallest = shown.pop()
-        other_staff += smallest.staff
-        other_active += smallest.active
-    result = list(shown)
-    if other_staff:
-        result.append(GroupShare(None, other_staff, other_active))
-    return tuple(result) if len(result) > 1 else ()
-
-
-def tie_pairs(ties: Sequence[Tie]) -> tuple[int, int]:
-    """(colleague pairs with a tie either way, pairs with ties both ways)."""
-    directed = {(t.source_id, t.target_id) for t in ties if t.source_id != t.target_id}
-    pairs = {(min(a, b), max(a, b)) for a, b in directed}
-    both = sum(1 for a, b in pairs if (a, b) in directed and (b, a) in directed)
-    return len(pairs), both
-
-
-def network_edges(ties: Sequence[Tie]) -> tuple[NetworkEdge, ...]:
-    """One edge per colleague pair: reciprocal, or in the one direction it went."""
-    directed = {(t.source_id, t.target_id) for t in ties if t.source_id != t.target_id}
-    edges = []
-    for a, b in sorted(directed):
-        if (b, a) in directed:
-            if a < b:
-                edges.append(NetworkEdge(a, b, True))
-        else:
-            edges.append(NetworkEdge(a, b, False))
-    return tuple(edges)
-
-
-def _counted(
-    groups: Sequence[GroupCount], key: Callable[[GroupCount], str | None]
-) -> list[GroupShare]:
-    """Group counts added up per role or per department (``key`` picks which)."""
-    totals: dict[str | None, list[int]] = {}
-    for g in groups:
-        name = key(g)
-        entry = totals.setdefault(name or None, [0, 0])
-        entry[0] += g.staff
-        entry[1] += g.active
-    return [GroupShare(name, staff, active) for name, (staff, active) in totals.items()]
-
-
-def _key_figure_lines(
-    figures: Sequence[KeyFigure], last: Sequence[KeyFigure], named: bool
-) -> tuple[KeyFigureLine, ...]:
-    before = {f.person_id: f for f in last}
-    lines = []
-    for f in figures:
-        previous = before.get(f.person_id)
-        lines.append(
-            KeyFigureLine(
-                rank=f.rank,
-                person_id=f.person_id,
-                name=f.name if named else None,
-                profile=f.profile.value,
-                degree=f.place.metrics.degree,
-                reciprocal_ties=f.place.metrics.reciprocal_ties,
-                previous_rank=previous.rank if previous else None,
-                previous_degree=previous.place.metrics.degree if previous else None,
-            )
-        )
-    return tuple(lines)
 
 
 async def _holiday_of(session: AsyncSession, school_id: int, week: IsoWeek) -> str | None:

@@ -26,7 +26,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from bot.catalogue import Language, text
-from bot.digest import Balance, Digest
+from bot.digest import Digest
+from bot.digest_balance import Balance
 from bot.knowledge import ALL_TYPES
 
 LAYOUT_SEED = 7

@@ -31,8 +31,11 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalogue import Language
-from bot.digest import BoardDigest, Digest, compute, compute_board, store_digest
-from bot.digest_messages import board_message, school_message
+from bot.digest import Digest, compute
+from bot.digest_board import BoardDigest, compute_board
+from bot.digest_board_messages import board_message
+from bot.digest_history import store_digest
+from bot.digest_messages import school_message
 from bot.digest_week import IsoWeek
 from bot.events import SchoolRef
 from bot.messages import OutboundMessage

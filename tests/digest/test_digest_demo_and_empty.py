@@ -14,7 +14,8 @@ from sqlalchemy import select
 from bot.catalogue import Language
 from bot.demo import load_demo
 from bot.digest import Digest, compute
-from bot.digest_messages import as_markdown, digest_document, school_message
+from bot.digest_document import as_markdown
+from bot.digest_messages import digest_document, school_message
 from bot.digest_pictures import network_png, render_pictures, trend_png
 from bot.key_figures import Window, find_key_figures
 from bot.knowledge import ALL_TYPES

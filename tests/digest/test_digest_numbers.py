@@ -7,18 +7,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.digest import (
-    Digest,
-    GroupShare,
-    KeyFigureLine,
-    NetworkEdge,
-    RoundLine,
-    WeekNotStartedError,
-    compute,
-    merge_small,
-    store_digest,
-)
-from bot.digest_messages import as_markdown, digest_document
+from bot.digest import Digest, RoundLine, WeekNotStartedError, compute
+from bot.digest_document import as_markdown
+from bot.digest_history import store_digest
+from bot.digest_messages import digest_document
+from bot.digest_network import KeyFigureLine, NetworkEdge
+from bot.digest_participation import GroupShare, merge_small
 from bot.digest_week import IsoWeek
 from storage import digests as store
 from tests.digest.conftest import NOW, WEEK, School
