@@ -23,6 +23,7 @@ def test_without_known_channels_slacks_channel_picker_is_offered() -> None:
     assert block["element"]["type"] == "multi_conversations_select"
     submitted = View(
         id="V1",
+        type="modal",
         private_metadata=view["private_metadata"],
         state=ViewState(
             values={
@@ -58,6 +59,7 @@ def test_crafted_values_are_dropped_and_metadata_is_checked() -> None:
     metadata = json.dumps({"language": "xx", "round": -3, "channel": "<!channel>"})
     crafted = View(
         id="V1",
+        type="modal",
         private_metadata=metadata,
         state=ViewState(
             values={
