@@ -10,11 +10,14 @@ import contextlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import select
 
 from adapters.console import ConsoleSession
-from bot.clock import FixedClock
+from adapters.console.scheduling import ConsoleClock, run_until
+from bot.clock import FixedClock, wait_until
 from bot.service import Bot
+from scheduler.jobs import Schedule
 from scheduler.round_posting import PREPARE_LEAD
 from scheduler.rounds import RoundJobs
 from storage import Database
@@ -160,3 +163,32 @@ async def test_a_round_paused_or_cancelled_while_waiting_is_not_posted(
     clock.advance(LEASE + timedelta(minutes=1))
     await jobs.run_due("1", clock.now())
     assert messenger.posts == []
+
+
+class WaitingSource:
+    """A job source whose one job waits an hour for its moment, as a prepared round does."""
+
+    kind = "waiting"
+
+    def __init__(self, clock: ConsoleClock, at: datetime) -> None:
+        self.clock, self.at = clock, at
+        self.ran_at: datetime | None = None
+
+    async def schedules(self) -> list[Schedule]:
+        if self.ran_at is not None:
+            return []
+        return [Schedule("1", DateTrigger(self.at - timedelta(hours=1), timezone=UTC))]
+
+    async def run_due(self, key: str, now: datetime) -> None:
+        await wait_until(self.clock, self.at)
+        self.ran_at = self.clock.now()
+
+
+async def test_the_consoles_wait_steps_over_a_job_waiting_for_its_moment() -> None:
+    clock = ConsoleClock()
+    at = clock.now() + timedelta(days=2)
+    source = WaitingSource(clock, at)
+    # Without stepping, the job would keep /wait busy for an hour of real time.
+    await asyncio.wait_for(run_until([source], clock, at + timedelta(hours=1)), 30)
+    assert source.ran_at is not None
+    assert at <= source.ran_at < at + timedelta(minutes=1)
