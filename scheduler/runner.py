@@ -138,12 +138,14 @@ class PlgScheduler:
         """After a (re)start, do what fell due while no scheduler ran. The jobs run side
         by side: a round's job may wait up to its prepare lead for its due time
         (:mod:`scheduler.round_posting`), and the others must not wait behind it."""
-        jobs = [
-            fire(kind, schedule.key)
+        due = [
+            (kind, schedule.key)
             for kind, source in self.sources.items()
             for schedule in await source.schedules()
         ]
-        await asyncio.gather(*jobs)
+        # Coroutines only once every schedule is read: none is left un-awaited when
+        # reading fails or the scheduler stops meanwhile.
+        await asyncio.gather(*(fire(kind, key) for kind, key in due))
 
     def _job_submitted(self, event: JobSubmissionEvent) -> None:
         # Wall-clock time on purpose: APScheduler itself fires by the real clock.
