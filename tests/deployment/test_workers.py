@@ -188,6 +188,16 @@ async def test_workers_share_requests_and_one_scheduler_survives_a_kill(
             assert await count(db, Interaction) == 1
             await sender.answered("chat.postMessage", 2)  # the one confirmation
 
+            async def round_claims() -> list[tuple[str, str | None]]:
+                async with db.session() as session:
+                    rows = await session.execute(
+                        select(Occurrence.key, Occurrence.outcome).where(Occurrence.kind == "round")
+                    )
+                    return [(key, outcome) for key, outcome in rows]
+
+            async def first_done() -> bool:
+                return [outcome for _, outcome in await round_claims()] == ["done"]
+
             # A round due now, created through a worker that need not lead: posted once.
             first = f"round new Datateam havo-3 | {FIRST_QUESTION} | now"
             await sender.command(a, first, user=ANOUK)
@@ -197,6 +207,10 @@ async def test_workers_share_requests_and_one_scheduler_survives_a_kill(
                 what="the first round posted",
                 output=logs,
             )
+            # Killed once its post is confirmed: a kill between Slack's answer and the
+            # confirmation leaves a claim that is taken over only after its 2-minute
+            # lease (tests/resilience/test_crash.py covers that case).
+            await wait_until(first_done, within=60, what="the first posting confirmed", output=logs)
 
             # The leader dies without a word; another process takes over.
             os.kill(leader, signal.SIGKILL)
@@ -222,13 +236,6 @@ async def test_workers_share_requests_and_one_scheduler_survives_a_kill(
             # has the post a moment before the poster commits its claim as done.
             assert questions_posted(slack, FIRST_QUESTION) == 1
             assert questions_posted(slack, SECOND_QUESTION) == 1
-
-            async def round_claims() -> list[tuple[str, str | None]]:
-                async with db.session() as session:
-                    rows = await session.execute(
-                        select(Occurrence.key, Occurrence.outcome).where(Occurrence.kind == "round")
-                    )
-                    return [(key, outcome) for key, outcome in rows]
 
             async def both_done() -> bool:
                 return [outcome for _, outcome in await round_claims()] == ["done", "done"]
