@@ -3,13 +3,15 @@ slack-bolt app served the same way; and the peak memory of ``plgbot serve`` mean
 
     .venv/bin/python -m bench.events                  # 2,000 events per run
     .venv/bin/python -m bench.events --events 500     # a quick look
+    .venv/bin/python -m bench.events --postgres       # plgbot on a throwaway PostgreSQL
 
 Four processes: the mock Slack (``bench/mock_slack.py``), ``plgbot serve`` on a fresh
-SQLite file (scheduler off, Slack pointed at the mock), the bare Bolt app
-(``bench/bare_bolt.py``: a no-op ``app_mention`` listener), and, for every run, the load
-generator (``bench/load.py``) in a process of its own. Both servers run throughout; runs
-alternate between them (bare, plgbot) at each concurrency, so a busy moment on the
-machine is shared.
+SQLite file or, with ``--postgres``, a throwaway PostgreSQL cluster from Debian's
+package (``tests/pg_cluster.py``; scheduler off, Slack pointed at the mock), the bare
+Bolt app (``bench/bare_bolt.py``: a no-op ``app_mention`` listener), and, for every
+run, the load generator (``bench/load.py``) in a process of its own. Both servers run
+throughout; runs alternate between them (bare, plgbot) at each concurrency, so a busy
+moment on the machine is shared.
 
 Per run: acknowledgement latency p50/p99 and acknowledgements per second (from the load
 generator); for plgbot also the events *fully processed* per second (deliveries from
@@ -79,7 +81,7 @@ async def measure(
     events: int,
     run: str,
     mock_url: str | None = None,
-    database: Path | None = None,
+    database: Path | str | None = None,
 ) -> dict[str, Any]:
     """One run against ``server``; with ``mock_url`` and ``database`` (plgbot) it also
     waits for every reply and checks what was stored."""
@@ -94,14 +96,22 @@ async def measure(
     result["processed_per_s"] = events / (done - result["started"])
     result["processing_s"] = done - result["started"]
     if database is not None:
-        result["stored"] = stored(database, run, ts_base)
+        result["stored"] = await stored(database, run, ts_base)
         expected = {"events": events, "interactions": events, "messages": events}
         result["lost"] = result["stored"] != expected
     return result
 
 
-async def bench(events: int, workdir: Path, concurrency: tuple[int, ...]) -> dict[str, Any]:
-    database = workdir / "plgbot.db"
+async def bench(
+    events: int, workdir: Path, concurrency: tuple[int, ...], *, postgres: bool = False
+) -> dict[str, Any]:
+    database: Path | str = workdir / "plgbot.db"
+    if postgres:
+        from tests.pg_cluster import PostgresCluster
+
+        cluster = PostgresCluster()
+        cluster.start()  # stopped at exit (atexit) with all its files
+        database = cluster.create_database("bench")
     runs: list[dict[str, Any]] = []
     async with mock_slack_process(workdir) as mock:
         api = f"{mock}/api/"
@@ -126,7 +136,12 @@ async def bench(events: int, workdir: Path, concurrency: tuple[int, ...]) -> dic
                 runs.append(row)
                 print(_line(row), file=sys.stderr, flush=True)
             memory = {"plgbot_mb": plgbot.memory_mb(), "bare_mb": bare.memory_mb()}
-    return {"events": events, "runs": runs, "peak_rss": memory}
+    return {
+        "events": events,
+        "database": "PostgreSQL" if postgres else "SQLite",
+        "runs": runs,
+        "peak_rss": memory,
+    }
 
 
 def _line(row: dict[str, Any]) -> str:
@@ -186,9 +201,14 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=2000, help="events per run")
     parser.add_argument("--clients", type=int, nargs="+", default=list(CONCURRENCY))
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--postgres", action="store_true", help="plgbot on a throwaway PostgreSQL server"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="plgbot-bench-") as tmp:
-        result = asyncio.run(bench(args.events, Path(tmp), tuple(args.clients)))
+        result = asyncio.run(
+            bench(args.events, Path(tmp), tuple(args.clients), postgres=args.postgres)
+        )
     if args.json:
         args.json.write_text(json.dumps(result, indent=1))
     print(table(result))

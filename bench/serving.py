@@ -9,7 +9,6 @@ import asyncio
 import json
 import os
 import socket
-import sqlite3
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -19,14 +18,30 @@ from pathlib import Path
 from typing import IO, Any
 
 import aiohttp
+from sqlalchemy import text as sql
 
 from bench.load import CHANNEL, PATH, PEOPLE, SECRET, TEAM_ID, signed_headers
 from bench.mock_slack import BOT_TOKEN
+from storage import Database
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PLG_NAME = "Benchmark"
 TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def database_url(database: Path | str) -> str:
+    """A SQLite file by its path, any other database by its URL."""
+    return f"sqlite:///{database}" if isinstance(database, Path) else database
+
+
+async def _one_row(database: Path | str, query: str, **params: str) -> tuple[Any, ...]:
+    db = Database(database_url(database))
+    try:
+        async with db.session() as session:
+            return tuple((await session.execute(sql(query), params)).one())
+    finally:
+        await db.dispose()
 
 
 def free_port() -> int:
@@ -108,13 +123,14 @@ def _environment(**extra: str) -> dict[str, str]:
 
 @asynccontextmanager
 async def plgbot_serve(
-    database: Path, api_url: str, workdir: Path, *, scheduler: bool = False
+    database: Path | str, api_url: str, workdir: Path, *, scheduler: bool = False
 ) -> AsyncIterator[Server]:
-    """``plgbot serve`` on a SQLite file with Slack pointed at ``api_url``; without
-    the scheduler unless asked (benchmark 1 measures the event path alone)."""
+    """``plgbot serve`` on a SQLite file (or a database URL) with Slack pointed at
+    ``api_url``; without the scheduler unless asked (benchmark 1 measures the event path
+    alone)."""
     port = free_port()
     env = _environment(
-        DATABASE_URL=f"sqlite:///{database}",
+        DATABASE_URL=database_url(database),
         PLGBOT_PORT=str(port),
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_SIGNING_SECRET=SECRET,
@@ -214,7 +230,7 @@ async def wait_for_replies(mock_url: str, count: int, *, stall: float = 30) -> f
         await asyncio.sleep(0.05)
 
 
-async def set_up_plg(url: str, mock_url: str, database: Path) -> None:
+async def set_up_plg(url: str, mock_url: str, database: Path | str) -> None:
     """The lead starts the PLG and links the channel the load events are sent in, in
     her DM with the bot; checked in the database."""
     for n, text in enumerate(
@@ -226,26 +242,27 @@ async def set_up_plg(url: str, mock_url: str, database: Path) -> None:
         before = (await mock_stats(mock_url))["replies"]
         assert await send_event(url, _dm(text, n)) == 200
         await wait_for_replies(mock_url, before + 1)
-    with sqlite3.connect(database) as db:
-        (linked,) = db.execute(
-            "SELECT count(*) FROM channels WHERE platform_channel_id = ? AND plg_id IS NOT NULL",
-            (CHANNEL,),
-        ).fetchone()
+    (linked,) = await _one_row(
+        database,
+        "SELECT count(*) FROM channels WHERE platform_channel_id = :channel AND plg_id IS NOT NULL",
+        channel=CHANNEL,
+    )
     if linked != 1:
         raise RuntimeError(f"{CHANNEL} was not linked to the PLG")
 
 
-def stored(database: Path, run: str, ts_base: int) -> dict[str, int]:
+async def stored(database: Path | str, run: str, ts_base: int) -> dict[str, int]:
     """What run ``run`` (its messages' ``ts`` start with ``ts_base``) left in the
     database: its claimed deliveries, and its interactions (all, and distinct messages)."""
-    with sqlite3.connect(database) as db:
-        (events,) = db.execute(
-            "SELECT count(*) FROM processed_events WHERE event_key LIKE ?",
-            (f"slack:{TEAM_ID}:Ev{run}%",),
-        ).fetchone()
-        (total, messages) = db.execute(
-            "SELECT count(*), count(DISTINCT message_key) FROM interactions"
-            " WHERE message_key LIKE ?",
-            (f"slack:{TEAM_ID}:{CHANNEL}:{ts_base}.%",),
-        ).fetchone()
+    (events,) = await _one_row(
+        database,
+        "SELECT count(*) FROM processed_events WHERE event_key LIKE :key",
+        key=f"slack:{TEAM_ID}:Ev{run}%",
+    )
+    (total, messages) = await _one_row(
+        database,
+        "SELECT count(*), count(DISTINCT message_key) FROM interactions"
+        " WHERE message_key LIKE :key",
+        key=f"slack:{TEAM_ID}:{CHANNEL}:{ts_base}.%",
+    )
     return {"events": int(events), "interactions": int(total), "messages": int(messages)}

@@ -1,5 +1,6 @@
 """The load test of issue #8: 200 concurrent clients send signed Slack events for 30 s
-to one ``plgbot serve`` on a SQLite file, with Slack's Web API mocked on loopback.
+to one ``plgbot serve`` on a SQLite file (or, in the PostgreSQL run, a PostgreSQL
+database), with Slack's Web API mocked on loopback.
 
 Each client sends its next event a second after the previous one was acknowledged:
 up to 200 events a second offered, far beyond a school board's busiest hour, and more
@@ -31,8 +32,9 @@ PAUSE = 1.0
 pytestmark = pytest.mark.slow
 
 
-async def test_200_clients_for_30_seconds_lose_nothing(tmp_path: Path) -> None:
-    database = tmp_path / "plgbot.db"
+async def test_200_clients_for_30_seconds_lose_nothing(tmp_path: Path, database_url: str) -> None:
+    # A SQLite file, or under PLGBOT_TEST_DATABASE=postgresql a fresh database.
+    database = database_url
     async with (
         serving(MockSlack()) as mock,
         plgbot_serve(database, mock.api_url, tmp_path) as server,
@@ -57,7 +59,7 @@ async def test_200_clients_for_30_seconds_lose_nothing(tmp_path: Path) -> None:
         began = time.monotonic()
         await wait_for_replies(mock.url, replies_before + result.sent, stall=60)
         print(f"all processed {time.monotonic() - began:.1f} s after the last acknowledgement")
-        assert stored(database, "L1", ts_base) == {
+        assert await stored(database, "L1", ts_base) == {
             "events": result.sent,
             "interactions": result.sent,
             "messages": result.sent,
