@@ -118,7 +118,9 @@ async def record_edges(
             schools[source, target] = schools[target, source] = school
     if not rows:
         return
-    # One row per pair and direction, so no statement updates a row twice.
+    # One row per pair and direction, so no statement updates a row twice; in key
+    # order, so that two events touching the same pair (A told B, B told A) lock its
+    # rows in the same order and never deadlock on PostgreSQL.
     params = [
         {
             "person_id": person,
@@ -129,7 +131,7 @@ async def record_edges(
             "last_any": max(t for t in (out, into) if t is not None),
             "last_both": min(out, into) if out is not None and into is not None else None,
         }
-        for (person, other), (out, into) in rows.items()
+        for (person, other), (out, into) in sorted(rows.items())
     ]
     await session.execute(_upsert(session.get_bind().dialect.name), params)
 
