@@ -5,7 +5,8 @@
     .venv/bin/python -m bench.run --quick   # smaller sizes, a few minutes; README untouched
 
 1. Slack events through plgbot vs a bare Bolt app (``bench.events``), which also gives
-4. the peak RSS of ``plgbot serve``;
+4. the peak RSS of ``plgbot serve``; and the floor of benchmark 1's path against what its
+   throughput target allows (``bench.floor``);
 2. key figures vs networkx (``bench.key_figures``, SQLite);
 3. the Monday-morning fan-out (``bench.fanout``).
 
@@ -27,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import events, fanout
+from bench import events, fanout, floor
 
 README = Path(__file__).with_name("README.md")
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
@@ -72,6 +73,7 @@ def main() -> None:
         else ([], [], [])
     )
     slack = _json("bench.events", sizes[0])
+    least = _json("bench.floor", sizes[0])
     rounds = _json("bench.fanout", sizes[1])
     key_figures = _run(["bench.key_figures", *sizes[2]])
     rows = [line for line in key_figures.splitlines() if line.startswith("|")]
@@ -88,6 +90,11 @@ def main() -> None:
             "### 1. Slack events: plgbot vs a bare Bolt app",
             "",
             events.table(slack),
+            "",
+            "The least CPU any implementation of this path could spend per event "
+            "(`bench/floor.py`), against what the throughput target allows:",
+            "",
+            floor.table(least),
             "",
             "### 2. Key figures vs networkx (SQLite)",
             "",
