@@ -108,6 +108,10 @@ TRACKED_PATHS = frozenset({"/slack/events", "/api/messages", "/healthz", "/ready
 class MetricsMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        # Each labelled child, looked up once: ``labels()`` takes a lock and builds its
+        # key on every call, a noticeable part of acknowledging a Slack event.
+        self._latency = {path: LATENCY.labels(path) for path in (*TRACKED_PATHS, "other")}
+        self._requests: dict[tuple[str, int], Counter] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -118,11 +122,17 @@ class MetricsMiddleware:
 
         async def observe(message: Message) -> None:
             if message["type"] == "http.response.start":
-                LATENCY.labels(path).observe(time.perf_counter() - started)
-                REQUESTS.labels(path, str(message["status"])).inc()
+                self._latency[path].observe(time.perf_counter() - started)
+                self._counted(path, message["status"]).inc()
             await send(message)
 
         await self.app(scope, receive, observe)
+
+    def _counted(self, path: str, status: int) -> Counter:
+        child = self._requests.get((path, status))
+        if child is None:
+            child = self._requests[path, status] = REQUESTS.labels(path, str(status))
+        return child
 
 
 def readiness(db: Database) -> Callable[[Request], Awaitable[JSONResponse]]:

@@ -69,16 +69,23 @@ class Identity:
         """Bolt's ``authorize`` function: this single-workspace app always acts as its
         bot. (A plain function, because Bolt passes arguments by their names.)"""
 
+        # One answer for every request, as Bolt's own single-workspace authorization
+        # keeps one: building it anew was a measurable part of each acknowledgement.
+        answer: AuthorizeResult | None = None
+
         async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
-            me = await self.get()
-            return AuthorizeResult(
-                enterprise_id=me.enterprise_id or enterprise_id,
-                team_id=me.team_id or team_id,
-                team=me.team_name,
-                bot_user_id=me.user_id,
-                bot_id=me.bot_id,
-                bot_token=self._client.token,
-            )
+            nonlocal answer
+            if answer is None:
+                me = await self.get()
+                answer = AuthorizeResult(
+                    enterprise_id=me.enterprise_id or enterprise_id,
+                    team_id=me.team_id or team_id,
+                    team=me.team_name,
+                    bot_user_id=me.user_id,
+                    bot_id=me.bot_id,
+                    bot_token=self._client.token,
+                )
+            return answer
 
         return authorize
 
