@@ -82,9 +82,9 @@ def main() -> None:
     section = "\n".join(
         [
             BEGIN,
-            f"Measured {machine()} (load average {load_before:.1f} at the start; the machine "
-            f"was shared with other work, so absolute figures vary by tens of percent "
-            f"between runs; the ratios compare runs made side by side). `make bench` took "
+            f"Measured {machine()} (load average {load_before:.1f} at the start; absolute "
+            f"figures vary by tens of percent between runs, more while the machine is "
+            f"shared; the ratios compare runs made side by side). `make bench` took "
             f"{minutes:.0f} minutes.",
             "",
             "### 1. Slack events: plgbot vs a bare Bolt app",
