@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.digest import Digest
-from storage import digests as store
-from storage.digests import StoredKeyFigure, WeekFigures
+from storage import digest_history as store
+from storage.digest_history import StoredKeyFigure, WeekFigures
 
 
 async def store_digest(session: AsyncSession, digest: Digest, *, now: datetime) -> None:

@@ -479,7 +479,7 @@ class AuditEntry(Base):
 
 
 class DigestWeek(Base):
-    """A school's weekly digest figures, aggregates only (storage.digests): what a later
+    """A school's weekly digest figures, aggregates only (storage.digest_history): what a later
     digest compares with ("up from 29%") and the dashboard draws trends from. ``week``
     is the ISO week (``2026-W47``) in the school's time zone."""
 

@@ -17,7 +17,7 @@ from sqlalchemy import Table, case, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage import digests
+from storage import digest_history
 from storage.models import (
     PLG,
     AuditEntry,
@@ -243,7 +243,7 @@ async def erase_person(session: AsyncSession, person_id: int) -> dict[str, int]:
     )
     _count(counts, "occurrences", claims)
     # Stored digests: their key-figure rows and the claims of digests sent to them.
-    await digests.forget_person(session, person_id)
+    await digest_history.forget_person(session, person_id)
     people = Person.__table__
     for table in reversed(Base.metadata.sorted_tables):
         for column in table.columns:

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from bot.catalogue import Language, catalogue
 from bot.coordinator_view import TREND_TYPES, Node, Picture, Trends
 from bot.knowledge import KnowledgeType
-from storage.digests import WeekFigures
+from storage.digest_history import WeekFigures
 
 Text = Callable[..., str]
 # Fixed, so the same network is drawn the same way on every visit.

@@ -21,7 +21,7 @@ from bot.agenda import agenda_markdown, agenda_message
 from bot.catalogue import Language, text
 from bot.messages import Bullets, Facts, Heading, Paragraph
 from bot.round_messages import when, zone_of
-from storage import audit, digests, directory
+from storage import audit, digest_history, directory
 from storage import dashboard as store
 from storage.school_settings import SchoolConfig
 
@@ -253,7 +253,9 @@ class Pages:
     async def _history(self, request: Request, visit: Visit) -> Response:
         from adapters.dashboard import charts
 
-        weeks = await digests.history(visit.session, visit.viewer.school_id, weeks=view.MAX_WEEKS)
+        weeks = await digest_history.history(
+            visit.session, visit.viewer.school_id, weeks=view.MAX_WEEKS
+        )
         figure = charts.as_json(charts.history_figure(weeks, visit.t)) if weeks else None
         return page(
             "history.html",

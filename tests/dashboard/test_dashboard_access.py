@@ -23,7 +23,7 @@ from adapters.server import build_app
 from adapters.settings import Settings
 from bot.clock import FixedClock
 from bot.demo_names import STAFF
-from storage import Database, audit, digests, directory
+from storage import Database, audit, digest_history, directory
 from storage.models import DashboardLink, DashboardSession, Person
 from storage.school_settings import set_school_config
 from tests.conftest import NOW
@@ -297,7 +297,7 @@ async def test_history_shows_stored_digest_weeks(dashboard: Dashboard) -> None:
             school = await directory.find_school(session, "demo")
             assert school is not None
             for number, active in ((46, 12), (47, 20)):
-                week = digests.WeekFigures(
+                week = digest_history.WeekFigures(
                     school_id=school.id,
                     week=f"2026-W{number}",
                     week_start=NOW - timedelta(weeks=48 - number),
@@ -312,7 +312,7 @@ async def test_history_shows_stored_digest_weeks(dashboard: Dashboard) -> None:
                     nudges_followed=1,
                     holiday=False,
                 )
-                await digests.save_week(session, week, [], now=NOW)
+                await digest_history.save_week(session, week, [], now=NOW)
         page = await web.get("/dashboard/history")
     assert page.status_code == 200 and 'data-figure="chart-history"' in page.text
     rows = re.findall(r"<td>(2026-W\d+)</td>\s*<td>(\d+)% \((\d+)/40\)", page.text)

@@ -10,7 +10,7 @@ from pathlib import Path
 from playwright.async_api import BrowserContext, Page
 
 from bot.demo_names import STAFF
-from storage import digests, directory
+from storage import digest_history, directory
 from tests.conftest import NOW
 from tests.dashboard.conftest import Dashboard
 from tests.dashboard.school_data import OTHER_PREFIX, other_school, posted_round
@@ -22,7 +22,7 @@ async def store_digest_weeks(dashboard: Dashboard) -> None:
         school = await directory.find_school(session, "demo")
         assert school is not None
         for number in (45, 46, 47):
-            week = digests.WeekFigures(
+            week = digest_history.WeekFigures(
                 school_id=school.id,
                 week=f"2026-W{number}",
                 week_start=NOW - timedelta(weeks=48 - number),
@@ -37,7 +37,7 @@ async def store_digest_weeks(dashboard: Dashboard) -> None:
                 nudges_followed=1,
                 holiday=False,
             )
-            await digests.save_week(session, week, [], now=NOW)
+            await digest_history.save_week(session, week, [], now=NOW)
 
 
 async def sign_in(page: Page, link: str) -> None:

@@ -14,7 +14,7 @@ from bot.messages import File
 from bot.ports import Messengers
 from bot.service import Bot
 from scheduler.digests import DigestJobs, reported_week
-from storage import digests as store
+from storage import digest_history as history
 from storage.models import Occurrence, Person, School
 from storage.school_settings import set_school_config
 from tests.digest.conftest import STAFF
@@ -66,10 +66,10 @@ async def test_each_coordinator_gets_it_once_in_their_language_across_restarts(
     await _jobs(school, messenger).run_due(schedule.key, MONDAY + timedelta(hours=2))
     assert len(messenger.private) == 2
     async with school.db.session() as session:
-        assert [w.week for w in await store.history(session, school.school_id)] == ["2026-W47"]
+        assert [w.week for w in await history.history(session, school.school_id)] == ["2026-W47"]
     # Erasing a coordinator takes the claims that name them with it.
     async with school.db.session() as session:
-        await store.forget_person(session, school.ids["co"])
+        await history.forget_person(session, school.ids["co"])
     async with school.db.session() as session:
         keys = set(await session.scalars(select(Occurrence.key)))
     assert keys == {f"{school.school_id}:2026-W47:p{school.ids['bc']}"}

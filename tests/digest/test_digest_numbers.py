@@ -14,7 +14,7 @@ from bot.digest_messages import digest_document
 from bot.digest_network import KeyFigureLine, NetworkEdge
 from bot.digest_participation import GroupShare, merge_small
 from bot.digest_week import IsoWeek
-from storage import digests as store
+from storage import digest_history as history
 from tests.digest.conftest import NOW, WEEK, School
 
 
@@ -141,8 +141,8 @@ async def test_stored_history_for_the_dashboard_and_erasure(school: School) -> N
                 session, await compute(session, school.school_id, week, now=NOW), now=NOW
             )
     async with school.db.session() as session:
-        weeks = await store.history(session, school.school_id)
-        figures = await store.key_figures_of_week(session, school.school_id, str(WEEK))
+        weeks = await history.history(session, school.school_id)
+        figures = await history.key_figures_of_week(session, school.school_id, str(WEEK))
     assert [w.week for w in weeks] == ["2026-W46", "2026-W47"]
     assert [(w.staff, w.active, w.new_ties, w.ties, w.reciprocal_ties) for w in weeks] == [
         (16, 6, 2, 3, 0),  # W46: ta-tb and we-co are new, wa-wb is not
@@ -160,10 +160,10 @@ async def test_stored_history_for_the_dashboard_and_erasure(school: School) -> N
         await store_digest(
             session, await compute(session, school.school_id, WEEK, now=NOW), now=NOW
         )
-        await store.forget_person(session, school.ids["co"])
+        await history.forget_person(session, school.ids["co"])
     async with school.db.session() as session:
-        assert len(await store.history(session, school.school_id)) == 2
-        figures = await store.key_figures_of_week(session, school.school_id, str(WEEK))
+        assert len(await history.history(session, school.school_id)) == 2
+        figures = await history.key_figures_of_week(session, school.school_id, str(WEEK))
     assert [k.person_id for k in figures] == [school.ids["wa"], school.ids["ta"]]
 
 
