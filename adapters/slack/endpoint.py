@@ -48,8 +48,8 @@ class Endpoint:
             log.info("Slack: refused a request with a missing, bad or stale signature")
             return _error(401, "invalid request")
         try:
-            # Bolt parses the body as it builds its request: parsing it once more here
-            # would double the biggest cost of reading a delivery.
+            # Bolt parses the body as it builds its request; a second parse here, only
+            # for the shape check, was a measurable share of each acknowledgement.
             bolt_request = AsyncBoltRequest(
                 body=raw.decode("utf-8"),
                 query=dict(request.query_params),
