@@ -43,7 +43,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bench.events import PROCESSED_RATIO_MIN, measure
 from bench.load import CHANNEL, PEOPLE
 from bench.mock_slack import BOT_TOKEN
-from bench.serving import bare_bolt, mock_slack_process
+from bench.serving import bare_bolt, database_url, mock_slack_process
 from storage import Database
 from storage.events import claim_event
 
@@ -83,7 +83,7 @@ async def reply_cost(api_url: str, count: int) -> float:
 
 
 async def store_cost(database: Path, count: int) -> float:
-    db = Database(f"sqlite:///{database}")
+    db = Database(database_url(database))
     await db.upgrade()
 
     async def store(n: int) -> None:

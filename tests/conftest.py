@@ -21,6 +21,12 @@ from storage import Database
 from tests.pg_cluster import PostgresCluster, find_postgres_bin
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+ON_POSTGRESQL = os.environ.get("PLGBOT_TEST_DATABASE", "sqlite") == "postgresql"
+# For tests of locks between transactions: the PostgreSQL run has them, SQLite does not.
+postgresql_only = pytest.mark.skipif(
+    not ON_POSTGRESQL,
+    reason="locks between transactions are PostgreSQL's (SQLite has one writer)",
+)
 
 
 @pytest.fixture
@@ -31,7 +37,7 @@ def clock() -> FixedClock:
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Where this test's data lives; every fixture and server in the test uses it."""
-    if os.environ.get("PLGBOT_TEST_DATABASE", "sqlite") == "postgresql":
+    if ON_POSTGRESQL:
         return str(request.getfixturevalue("postgres_url"))
     return f"sqlite+aiosqlite:///{tmp_path / 'plgbot.db'}"
 

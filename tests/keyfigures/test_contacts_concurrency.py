@@ -8,25 +8,20 @@ in key order, so both take the rows in the same order and the second simply wait
 from __future__ import annotations
 
 import asyncio
-import os
 from datetime import datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from storage import Database
 from storage.models import Contact
-from tests.conftest import NOW
+from tests.conftest import NOW, postgresql_only
 from tests.keyfigures.conftest import Net
 
 PAIRS = 20
 ROUNDS = 30
 
 
-@pytest.mark.skipif(
-    os.environ.get("PLGBOT_TEST_DATABASE", "sqlite") != "postgresql",
-    reason="row locks and deadlocks are PostgreSQL's (SQLite has one writer)",
-)
+@postgresql_only
 async def test_both_directions_of_a_pair_at_once_never_deadlock(database_url: str) -> None:
     # A connection for every transaction in a round, so they all run at once.
     db = Database(database_url, pool_size=2 * PAIRS, max_overflow=0)

@@ -6,20 +6,16 @@ real deadlock on a real server is what ``is_unavailable`` must recognise."""
 from __future__ import annotations
 
 import asyncio
-import os
 
-import pytest
 from sqlalchemy import text
 
 from adapters.slack.background import AfterAck, Job
 from storage import Database
 from storage.database import is_unavailable
+from tests.conftest import postgresql_only
 
 
-@pytest.mark.skipif(
-    os.environ.get("PLGBOT_TEST_DATABASE", "sqlite") != "postgresql",
-    reason="deadlocks between transactions are PostgreSQL's (SQLite has one writer)",
-)
+@postgresql_only
 async def test_a_deadlock_is_tried_again_after_the_acknowledgement(db: Database) -> None:
     async with db.session() as session:
         await session.execute(text("CREATE TABLE pair (id int PRIMARY KEY, n int)"))
