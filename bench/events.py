@@ -17,7 +17,7 @@ Per run: acknowledgement latency p50/p99 and acknowledgements per second (from t
 generator); for plgbot also the events *fully processed* per second (deliveries from
 the first sent until the mock Slack received the last reply: verified, deduplicated,
 stored, answered); server CPU time per event (``utime + stime`` from ``/proc``, until
-the last reply); and that every delivery was stored exactly once (``processed_events``
+the last reply); and that every delivery was stored exactly once (``deliveries``
 and ``interactions`` by message). At the end: peak RSS (``VmHWM``) of both servers.
 """
 

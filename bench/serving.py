@@ -256,7 +256,7 @@ async def stored(database: Path | str, run: str, ts_base: int) -> dict[str, int]
     database: its claimed deliveries, and its interactions (all, and distinct messages)."""
     (events,) = await _one_row(
         database,
-        "SELECT count(*) FROM processed_events WHERE event_key LIKE :key",
+        "SELECT count(*) FROM deliveries WHERE key LIKE :key",
         key=f"slack:{TEAM_ID}:Ev{run}%",
     )
     (total, messages) = await _one_row(

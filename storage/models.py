@@ -179,14 +179,36 @@ class Interaction(Base):
     message_key: Mapped[str | None] = mapped_column(String(300), index=True)
 
 
-class ProcessedEvent(Base):
-    """Deliveries already handled. Inserted in the same transaction as what the event
-    stored, so a retried delivery is a no-op in every process that sees it."""
+class Delivery(Base):
+    """Every delivery a platform made that can produce a record: the inbox, and the
+    one de-duplication guard.
 
-    __tablename__ = "processed_events"
+    A delivery is written here (``waiting``, with its raw payload) before plgbot
+    answers the platform, so an acknowledged delivery survives a crash; the
+    transaction that stores what it records also marks it ``done`` and blanks the
+    payload (message text is never kept longer). A retry of the same delivery finds
+    its key taken. One that keeps failing is ``set_aside`` with its payload blanked.
+    Deliveries handled before they were answered (the console, a Teams activity
+    handled within its turn) get a ``done`` row straight away."""
 
-    event_key: Mapped[str] = mapped_column(String(300), primary_key=True)
-    processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_state_due", "state", "next_attempt_at"),)
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    state: Mapped[str] = mapped_column(String(12))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When it became done or was set aside: the retention job's clock.
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    platform: Mapped[str | None] = mapped_column(String(16))
+    kind: Mapped[str | None] = mapped_column(String(40))
+    payload: Mapped[str | None] = mapped_column(Text)
+    # Whose delivery it is (platform ids), so erasure and opt-out reach waiting rows.
+    tenant_id: Mapped[str | None] = mapped_column(String(128))
+    person: Mapped[str | None] = mapped_column(String(128), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A process working on it holds it until then; after that anyone may take it over.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class QuestionRound(Base):

@@ -55,7 +55,7 @@ async def test_a_lock_held_elsewhere_is_waited_for_while_the_loop_runs_on(
     # Another process's writer, as a CLI command would be: it holds the write lock.
     other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     other.execute("BEGIN IMMEDIATE")
-    other.execute("INSERT INTO processed_events (event_key, processed_at) VALUES ('x', '2026')")
+    other.execute("INSERT INTO deliveries (key, state, received_at, attempts) VALUES ('x', 'done', '2026', 0)")
 
     async def claim() -> bool:
         async with db.session() as session:
@@ -74,7 +74,7 @@ async def test_a_lock_held_elsewhere_is_waited_for_while_the_loop_runs_on(
     other.close()
     assert await waiting
     async with db.session() as session:
-        keys = (await session.execute(text("SELECT event_key FROM processed_events"))).scalars()
+        keys = (await session.execute(text("SELECT key FROM deliveries"))).scalars()
         assert set(keys) == {"x", "slack:T1:Ev2"}
 
 

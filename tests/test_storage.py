@@ -46,7 +46,7 @@ async def test_migrations_create_every_table_and_are_current(any_db: Database) -
         "channels",
         "posts",
         "interactions",
-        "processed_events",
+        "deliveries",
         "question_rounds",
         "round_replies",
         "alembic_version",

@@ -19,6 +19,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.routing import BaseRoute, Route
 
+from adapters.inbox import Inbox
 from adapters.slack.background import AfterAck
 from adapters.slack.endpoint import Endpoint
 from adapters.slack.identity import Identity
@@ -90,6 +91,7 @@ class SlackAdapter:
         self.identity = Identity(self.client)
         self.messenger = SlackMessenger(self.client)
         self.work = AfterAck()
+        self.inbox = Inbox(db, bot.clock, platform="slack", handlers={})
         self.app = AsyncApp(
             name="plgbot",
             logger=bolt_logger(),
@@ -98,8 +100,9 @@ class SlackAdapter:
             client=AsyncWebClient(base_url=api_url, retry_handlers=retry_handlers()),
             authorize=self.identity.authorize(),
             request_verification_enabled=True,
-            # Acknowledge first, then run the listener; the listeners queue the rest.
-            process_before_response=False,
+            # Run the listener before answering: a listener commits the delivery to
+            # the inbox, so whatever got its 200 is durable (adapters.inbox).
+            process_before_response=True,
         )
         Listeners(
             bot=bot,
@@ -109,6 +112,7 @@ class SlackAdapter:
             channels=ChannelNames(self.client, bot.clock),
             replies=Replies(self.client, retry_handlers()),
             work=self.work,
+            inbox=self.inbox,
         ).register(self.app)
 
     def routes(self) -> list[BaseRoute]:
@@ -140,6 +144,7 @@ class SlackAdapter:
         await self.identity.load()
         try:
             async with AsyncExitStack() as stack:
+                await stack.enter_async_context(self.inbox.running(SHUTDOWN_GRACE))
                 if self.app_token is not None:
                     await stack.enter_async_context(socket_mode(self.app, self.app_token))
                 yield

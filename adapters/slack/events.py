@@ -18,12 +18,12 @@ Which message is read how (see design.md and the README):
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Literal
 
+from adapters.slack import deliveries
 from adapters.slack.identity import BotIdentity
 from adapters.slack.markup import references, to_plain
 from adapters.slack.payloads import EventEnvelope, MessageEvent, SlashCommand
@@ -31,7 +31,7 @@ from adapters.slack.replies import Where
 from bot.commands import Unknown, parse
 from bot.events import ChannelRef, InboundMessage, MessageDeleted, PersonRef, SchoolRef
 
-PLATFORM = "slack"
+PLATFORM = deliveries.PLATFORM
 # Subtypes that are people writing; everything else is a system message or a bot.
 PEOPLE_SUBTYPES = frozenset({None, "file_share", "thread_broadcast", "me_message"})
 
@@ -133,9 +133,7 @@ async def command(
         school, payload.text, me, people, channel_name, also=(payload.user_id,)
     )
     direct = payload.channel_id.startswith("D")
-    # Slack does not retry slash commands, but the core wants an id per delivery.
-    digest = hashlib.sha256(f"{payload.user_id}:{payload.trigger_id}".encode()).hexdigest()
-    event_id = f"cmd-{digest[:40]}"
+    event_id = deliveries.command_id(payload.user_id, payload.trigger_id)
     inbound = InboundMessage(
         school=school,
         event_id=event_id,

@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.slack import round_modal
-from adapters.slack.modal import OPEN_ACTION
+from adapters.slack.modal import open_button
 from adapters.slack.render import render
-from bot.catalogue import Language, text
+from bot.catalogue import Language
 from bot.messages import OutboundMessage
 
 # A Home tab holds at most 100 blocks; one is the buttons.
@@ -21,13 +21,7 @@ def home_view(
 ) -> dict[str, Any]:
     """The view for ``views.publish``; ``leads`` adds the "New question round" button."""
     blocks = render(overview, max_blocks=HOME_BLOCKS - 1).blocks
-    button = {
-        "type": "button",
-        "action_id": OPEN_ACTION,
-        "style": "primary",
-        "text": {"type": "plain_text", "text": text(language, "form.open"), "emoji": True},
-    }
-    elements = [button]
+    elements = [open_button(language)]
     if leads:
         # One primary button is enough.
         rounds = {k: v for k, v in round_modal.open_button(language, None).items() if k != "style"}

@@ -1,14 +1,18 @@
-"""Bolt listeners: acknowledge at once, then do the work in :class:`AfterAck`.
+"""Bolt listeners: commit the delivery to the inbox, then acknowledge; the work runs
+from the inbox (:class:`adapters.inbox.Inbox`), here or, after a crash, in the next
+process.
 
-Each listener only reads the payload's shape (already checked by
-:mod:`adapters.slack.payloads`) and hands off; the conversion to core events lives in
-:mod:`adapters.slack.events`, the views in :mod:`adapters.slack.modal` and
+Bolt runs each listener before it answers Slack (``process_before_response``), so a
+delivery that got its 200 is in the database. Deliveries that can produce no record
+(chatter in a channel that is no PLG's, the Home tab, buttons of other apps) are
+acknowledged without being written. Each listener only reads the payload's shape
+(already checked by :mod:`adapters.slack.payloads`); the conversion to core events
+lives in :mod:`adapters.slack.events`, the views in :mod:`adapters.slack.modal` and
 :mod:`adapters.slack.home`, delivery in :mod:`adapters.slack.replies`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from dataclasses import dataclass
@@ -19,7 +23,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import buttons, events, modal, round_modal
+from adapters.inbox import Handler, Inbox
+from adapters.slack import buttons, deliveries, events, modal, round_modal
 from adapters.slack.background import AfterAck
 from adapters.slack.home import home_view
 from adapters.slack.identity import Identity
@@ -37,6 +42,7 @@ from adapters.slack.round_listeners import RoundFormListeners
 from bot.catalogue import DEFAULT_LANGUAGE, text
 from bot.events import ActionInvoked, ChannelRef, InteractionForm
 from bot.service import Bot
+from storage import inbox
 
 log = logging.getLogger("plgbot.slack")
 
@@ -54,6 +60,7 @@ class Listeners:
     channels: ChannelNames
     replies: Replies
     work: AfterAck
+    inbox: Inbox
 
     def register(self, app: AsyncApp) -> None:
         """Bolt runs the first listener that matches, so the catch-alls come last:
@@ -72,20 +79,57 @@ class Listeners:
         app.view(ANYTHING)(self.on_other)
         app.shortcut(ANYTHING)(self.on_other)
         app.command(ANYTHING)(self.on_other)
+        for kind, handler in self.handlers().items():
+            self.inbox.add_handler(kind, handler)
+
+    def handlers(self) -> dict[str, Handler]:
+        """What runs each kind of delivery from the inbox."""
+        return {
+            "message": self._message,
+            "command": self._command,
+            "open form": self._open_form_of,
+            "button": self._button_of,
+            "answer": self._answer_of,
+            "form": self._log_form_of,
+            "open round form": self.rounds.open_of,
+        }
 
     @property
     def rounds(self) -> RoundFormListeners:
         """The question-round modal's side of these listeners."""
         return RoundFormListeners(
-            self.bot, self.client, self.identity, self.profiles, self.replies, self.work
+            self.bot, self.client, self.identity, self.profiles, self.replies, self.work, self.inbox
         )
 
-    # Events: Bolt has acknowledged them before the listener runs.
+    # Events: Bolt answers Slack once the listener returns.
 
     async def on_message(self, body: dict[str, Any]) -> None:
-        self.work.submit("message", lambda: self._message(body))
+        envelope = EventEnvelope.model_validate(body)
+        try:
+            event = MessageEvent.model_validate(body["event"])
+        except ValidationError as error:
+            log.debug("Slack: dropped a malformed message event (%s)", _fields(error))
+            return
+        me = await self.identity.get()
+        how = events.reading(envelope.event.type, event, me)
+        if how is None:
+            return
+        threaded = event.thread_ts is not None and event.thread_ts != event.ts
+        if how == "observe" and not threaded:
+            async with self.bot.db.session() as session:
+                listens = await inbox.listens_in(
+                    session,
+                    platform=events.PLATFORM,
+                    tenant_id=envelope.team_id,
+                    channel_id=event.channel,
+                )
+            if not listens:
+                return
+        await self._keep(envelope.team_id, f"{envelope.event_id}", "message", body, event.user)
 
     async def on_home_opened(self, body: dict[str, Any]) -> None:
+        # Shows the person's overview: nothing to record, so nothing is kept; Slack gets
+        # its answer before the view is published.
         self.work.submit("home", lambda: self._home(body))
 
     async def on_other_event(self, body: dict[str, Any]) -> None:
@@ -97,27 +141,29 @@ class Listeners:
     # Interactivity and commands: acknowledged here, first thing.
 
     async def on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        payload = SlashCommand.model_validate(body)
+        await self._keep(
+            payload.team_id,
+            deliveries.command_id(payload.user_id, payload.trigger_id),
+            "command",
+            body,
+            payload.user_id,
+        )
         await ack()
-        self.work.submit("command", lambda: self._command(body))
 
     async def on_open_form(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()
         payload = BlockActions.model_validate(body)
-        team = payload.team.id if payload.team else None
-        channel = payload.channel.id if payload.channel else None
-        self.work.submit(
-            "open form",
-            lambda: self._open_form(team, payload.user.id, payload.trigger_id, channel),
-        )
+        await self._keep_action(payload, "open form", body)
+        await ack()
 
     async def on_button(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()
         payload = BlockActions.model_validate(body)
-        button = buttons.pressed(payload.actions[0].value)
-        if button is None:
+        if buttons.pressed(payload.actions[0].value) is None:
+            await ack()
             log.info("Slack: a button without a core action; acknowledged")
             return
-        self.work.submit("button", lambda: self._button(payload, button))
+        await self._keep_action(payload, "button", body)
+        await ack()
 
     async def on_answer(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         payload = ViewPayload.model_validate(body)
@@ -130,8 +176,8 @@ class Listeners:
             refusal = text(answer.language or DEFAULT_LANGUAGE, "slack_form.not_yourself")
             await ack(response_action="errors", errors={buttons.PEOPLE_BLOCK: refusal})
             return
+        await self._keep_view(payload, "answer", body)
         await ack()
-        self.work.submit("answer", lambda: self._answer(payload, answer))
 
     async def on_other_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
@@ -144,22 +190,36 @@ class Listeners:
         if isinstance(result, dict):
             await ack(response_action="errors", errors=result)
             return
+        await self._keep_view(payload, "form", body)
         await ack()
-        self.work.submit("form", lambda: self._log_form(payload, result))
 
     async def on_other(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         log.info("Slack: no handler for %s; acknowledged", body.get("type") or "command")
 
-    # After the acknowledgement.
+    # Into the inbox, before the answer.
 
-    async def _message(self, body: dict[str, Any]) -> None:
+    async def _keep(
+        self, team_id: str | None, event_id: str, kind: str, body: dict[str, Any], user: str | None
+    ) -> None:
+        """Commit the delivery under the key the core claims it by."""
+        team = team_id or (await self.identity.get()).team_id
+        await self.inbox.accept(deliveries.arrival(team, event_id, kind, body, user), body)
+
+    async def _keep_action(self, payload: BlockActions, kind: str, body: dict[str, Any]) -> None:
+        team = payload.team.id if payload.team else None
+        event_id = deliveries.action_id(payload.user.id, payload.trigger_id)
+        await self._keep(team, event_id, kind, body, payload.user.id)
+
+    async def _keep_view(self, payload: ViewPayload, kind: str, body: dict[str, Any]) -> None:
+        team = payload.team.id if payload.team else None
+        await self._keep(team, f"view-{payload.view.id}", kind, body, payload.user.id)
+
+    # From the inbox, after the acknowledgement.
+
+    async def _message(self, body: dict[str, Any], replayed: bool = False) -> None:
         envelope = EventEnvelope.model_validate(body)
-        try:
-            event = MessageEvent.model_validate(body["event"])
-        except ValidationError as error:
-            log.debug("Slack: dropped a malformed message event (%s)", _fields(error))
-            return
+        event = MessageEvent.model_validate(body["event"])
         me = await self.identity.get()
         how = events.reading(envelope.event.type, event, me)
         if how is None:
@@ -180,22 +240,22 @@ class Listeners:
             return
         await self.replies.send(where, await self.bot.handle(inbound))
 
-    async def _command(self, body: dict[str, Any]) -> None:
+    async def _command(self, body: dict[str, Any], replayed: bool = False) -> None:
         payload = SlashCommand.model_validate(body)
+        where = Where(
+            channel_id=payload.channel_id,
+            user_id=payload.user_id,
+            is_direct=payload.channel_id.startswith("D"),
+            response_url=payload.response_url,
+        )
         if (asked := round_modal.request_of(payload.text)) is not None:
-            where = Where(
-                channel_id=payload.channel_id,
-                user_id=payload.user_id,
-                is_direct=payload.channel_id.startswith("D"),
-                response_url=payload.response_url,
-            )
             await self.rounds.open(
-                payload.team_id, payload.user_id, payload.trigger_id, where, asked.number
+                payload.team_id, payload.user_id, payload.trigger_id, where, asked.number, replayed
             )
             return
         if payload.text.strip().lower() in modal.COMMAND_WORDS:
             await self._open_form(
-                payload.team_id, payload.user_id, payload.trigger_id, payload.channel_id
+                payload.team_id, payload.user_id, payload.trigger_id, where, replayed
             )
             return
         inbound, where = await events.command(
@@ -226,18 +286,42 @@ class Listeners:
         view = home_view(overview, language, leads=leads)
         await _call(self.client.views_publish(user_id=event.user, view=view))
 
+    async def _open_form_of(self, body: dict[str, Any], replayed: bool) -> None:
+        payload = BlockActions.model_validate(body)
+        channel = payload.channel.id if payload.channel else None
+        where = Where(
+            channel_id=channel or payload.user.id,
+            user_id=payload.user.id,
+            is_direct=channel is None or channel.startswith("D"),
+            response_url=payload.response_url,
+        )
+        team = payload.team.id if payload.team else None
+        await self._open_form(team, payload.user.id, payload.trigger_id, where, replayed)
+
     async def _open_form(
-        self, team_id: str | None, user_id: str, trigger_id: str, channel_id: str | None
+        self, team_id: str | None, user_id: str, trigger_id: str, where: Where, replayed: bool
     ) -> None:
         me = await self.identity.get()
         school = events.school_of(team_id or me.team_id, me)
         person = await self.profiles.person(school, user_id)
         choices = await self.bot.form_choices(school, person)
-        channel = channel_id if channel_id and not channel_id.startswith("D") else None
-        view = modal.log_form(choices, channel_id=channel)
+        if replayed:
+            # Slack's trigger id lasts seconds: a form asked for before a restart can
+            # no longer be opened, so the person gets the button that opens it.
+            await self.replies.offer(where, modal.open_button(choices.language))
+            return
+        view = modal.log_form(choices, channel_id=None if where.is_direct else where.channel_id)
         await _call(self.client.views_open(trigger_id=trigger_id, view=view))
 
-    async def _button(self, payload: BlockActions, button: buttons.Pressed) -> None:
+    async def _button_of(self, body: dict[str, Any], replayed: bool) -> None:
+        payload = BlockActions.model_validate(body)
+        button = buttons.pressed(payload.actions[0].value)
+        if button is not None:
+            await self._button(payload, button, replayed)
+
+    async def _button(
+        self, payload: BlockActions, button: buttons.Pressed, replayed: bool = False
+    ) -> None:
         me = await self.identity.get()
         school = events.school_of(payload.team.id if payload.team else me.team_id, me)
         container = payload.container
@@ -245,6 +329,10 @@ class Listeners:
             container.channel_id if container else None
         )
         message_ts = container.message_ts if container else None
+        if button.needs_modal and replayed:
+            # Too late to open the modal; the person presses the button again.
+            log.info("Slack: a button's modal could not be opened after a restart")
+            return
         if button.needs_modal:
             label = payload.actions[0].text.text if payload.actions[0].text else ""
             context = {"c": channel_id, "m": message_ts}
@@ -255,10 +343,9 @@ class Listeners:
             view = buttons.answer_modal(button, label=label, context=context)
             await _call(self.client.views_open(trigger_id=payload.trigger_id, view=view))
             return
-        digest = hashlib.sha256(f"{payload.user.id}:{payload.trigger_id}".encode()).hexdigest()
         pressed = ActionInvoked(
             school=school,
-            event_id=f"action-{digest[:40]}",
+            event_id=deliveries.action_id(payload.user.id, payload.trigger_id),
             author=await self.profiles.person(school, payload.user.id),
             channel=_channel(channel_id, payload.user.id),
             action=button.action,
@@ -274,6 +361,12 @@ class Listeners:
             response_url=payload.response_url,
         )
         await self.replies.send(where, await self.bot.handle(pressed))
+
+    async def _answer_of(self, body: dict[str, Any], replayed: bool) -> None:
+        payload = ViewPayload.model_validate(body)
+        answer = buttons.read_answer(payload.view.private_metadata, payload.view.state.values)
+        if answer is not None:
+            await self._answer(payload, answer)
 
     async def _answer(self, payload: ViewPayload, answer: buttons.Answer) -> None:
         me = await self.identity.get()
@@ -299,6 +392,12 @@ class Listeners:
             is_direct=direct,
         )
         await self.replies.send(where, await self.bot.handle(pressed))
+
+    async def _log_form_of(self, body: dict[str, Any], replayed: bool) -> None:
+        payload = ViewPayload.model_validate(body)
+        submission = modal.read_submission(payload.view, author=payload.user.id)
+        if not isinstance(submission, dict):
+            await self._log_form(payload, submission)
 
     async def _log_form(self, payload: ViewPayload, submission: modal.Submission) -> None:
         me = await self.identity.get()

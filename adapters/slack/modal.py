@@ -31,6 +31,16 @@ MAX_COLLEAGUES = 10
 _TITLE, _OPTION_TEXT, _OPTION_VALUE, _OPTIONS = 24, 75, 150, 100
 
 
+def open_button(language: Language) -> dict[str, Any]:
+    """The button that opens the modal (Home tab; a form asked for before a restart)."""
+    return {
+        "type": "button",
+        "action_id": OPEN_ACTION,
+        "style": "primary",
+        "text": {"type": "plain_text", "text": text(language, "form.open"), "emoji": True},
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Submission:
     """A valid submission; the core still checks the PLG and the people."""

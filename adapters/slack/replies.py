@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
@@ -62,6 +63,27 @@ class Replies:
                 log.warning("Slack: reply not sent (%s)", error.response.get("error", "error"))
             except (OSError, TimeoutError, ClientError) as error:
                 log.warning("Slack: reply not sent (%s)", type(error).__name__)
+
+    async def offer(self, where: Where, button: dict[str, Any]) -> None:
+        """A button only the person sees, where they asked (in a DM there, else
+        ephemeral); a failure is logged."""
+        label = button["text"]["text"]
+        blocks = [{"type": "actions", "elements": [button]}]
+        try:
+            if where.is_direct:
+                await self._client.chat_postMessage(
+                    channel=where.channel_id, text=label, blocks=blocks
+                )
+            else:
+                await self._client.chat_postEphemeral(
+                    channel=where.channel_id,
+                    user=where.user_id,
+                    text=label,
+                    blocks=blocks,
+                    thread_ts=where.thread_ts,
+                )
+        except SlackApiError as error:
+            log.warning("Slack: button not sent (%s)", error.response.get("error", "error"))
 
     async def _send(self, where: Where, message: OutboundMessage) -> None:
         landed = await self._send_text(where, message) if has_text(message) else None

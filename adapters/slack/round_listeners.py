@@ -18,7 +18,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import events, round_modal
+from adapters.inbox import Inbox
+from adapters.slack import deliveries, events, round_modal
 from adapters.slack.background import AfterAck
 from adapters.slack.identity import Identity
 from adapters.slack.payloads import BlockActions, ViewPayload
@@ -46,6 +47,7 @@ class RoundFormListeners:
     profiles: Profiles
     replies: Replies
     work: AfterAck
+    inbox: Inbox
 
     def register(self, app: AsyncApp) -> None:
         """Registered before the catch-all listeners of :mod:`adapters.slack.listeners`."""
@@ -53,7 +55,15 @@ class RoundFormListeners:
         app.view_submission(round_modal.CALLBACK_ID)(self.on_submitted)
 
     async def on_open_button(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        payload = BlockActions.model_validate(body)
+        team = payload.team.id if payload.team else (await self.identity.get()).team_id
+        event_id = deliveries.action_id(payload.user.id, payload.trigger_id)
+        kept = deliveries.arrival(team, event_id, "open round form", body, payload.user.id)
+        await self.inbox.accept(kept, body)
         await ack()
+
+    async def open_of(self, body: dict[str, Any], replayed: bool) -> None:
+        """The "open the round form" button, from the inbox."""
         payload = BlockActions.model_validate(body)
         container = payload.container
         channel = (payload.channel.id if payload.channel else None) or (
@@ -67,10 +77,7 @@ class RoundFormListeners:
         )
         number = round_modal.number_of(payload.actions[0].value)
         team = payload.team.id if payload.team else None
-        self.work.submit(
-            "open round form",
-            lambda: self.open(team, payload.user.id, payload.trigger_id, where, number),
-        )
+        await self.open(team, payload.user.id, payload.trigger_id, where, number, replayed)
 
     async def open(
         self,
@@ -79,11 +86,17 @@ class RoundFormListeners:
         trigger_id: str,
         where: Where,
         number: int | None,
+        replayed: bool = False,
     ) -> None:
-        """Open the modal for ``user_id``, or tell them why there is none for them."""
+        """Open the modal for ``user_id``, or tell them why there is none for them. A
+        request taken over after a restart has an expired trigger id: the person gets
+        the button that opens the modal instead."""
         me = await self.identity.get()
         school = events.school_of(team_id or me.team_id, me)
         person = await self.profiles.person(school, user_id)
+        if replayed:
+            await self.offer(school, person, where, number)
+            return
         choices = await self.bot.round_form(school, person, number)
         if choices.refusal is not None:
             await self.replies.send(where, [message(Paragraph(choices.refusal), private=True)])
@@ -104,22 +117,7 @@ class RoundFormListeners:
         if choices.refusal is not None:
             await self.replies.send(where, [message(Paragraph(choices.refusal), private=True)])
             return
-        button = round_modal.open_button(choices.language, number)
-        label = button["text"]["text"]
-        blocks = [{"type": "actions", "elements": [button]}]
-        if where.is_direct:
-            request = self.client.chat_postMessage(
-                channel=where.channel_id, text=label, blocks=blocks
-            )
-        else:
-            request = self.client.chat_postEphemeral(
-                channel=where.channel_id,
-                user=where.user_id,
-                text=label,
-                blocks=blocks,
-                thread_ts=where.thread_ts,
-            )
-        await _call(request)
+        await self.replies.offer(where, round_modal.open_button(choices.language, number))
 
     async def on_submitted(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         payload = ViewPayload.model_validate(body)

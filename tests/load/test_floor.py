@@ -27,7 +27,7 @@ async def test_the_timed_claims_are_stored_once_each(tmp_path: Path) -> None:
     cost = await store_cost(database, COUNT)
     assert cost > 0
     with sqlite3.connect(database) as connection:
-        keys = [row[0] for row in connection.execute("SELECT event_key FROM processed_events")]
+        keys = [row[0] for row in connection.execute("SELECT key FROM deliveries")]
     assert len(keys) == len(set(keys)) == COUNT + CONCURRENCY
 
 

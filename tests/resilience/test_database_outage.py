@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage import Database
 from storage.database import async_url
-from storage.models import Interaction, ProcessedEvent
+from storage.models import Interaction, Delivery
 from tests.resilience.conftest import Records
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import BRAM, CHANTAL, start_plgbot
@@ -118,7 +118,7 @@ async def test_slack_events_wait_out_an_unavailable_database_and_are_stored_once
     db = Database(database_url)
     try:
         assert await count(db, Interaction) == EVENTS
-        assert await count(db, ProcessedEvent) == EVENTS
+        assert await count(db, Delivery) == EVENTS
     finally:
         await db.dispose()
 
@@ -156,4 +156,4 @@ async def test_teams_answers_503_while_the_database_is_unavailable_and_stores_on
     assert again.status_code == 200
     after = await stored(teams.db)
     assert after["interactions"] == before["interactions"] + 1
-    assert after["processed_events"] == before["processed_events"] + 1
+    assert after["deliveries"] == before["deliveries"] + 1

@@ -44,7 +44,7 @@ from adapters.settings import Settings
 from adapters.teams.inbound import MAX_BODY_BYTES
 from bot.clock import FixedClock
 from storage import Database
-from storage.models import ProcessedEvent
+from storage.models import Delivery
 from tests.slack.fake_slack import BOT_TOKEN, FakeSlack
 from tests.slack.harness import FIXTURE_NOW, SECRET, start_plgbot
 from tests.teams.fake_connector import FakeConnector
@@ -52,7 +52,7 @@ from tests.teams.fake_connector import FakeConnector
 pytestmark = pytest.mark.slow
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
-TABLES = ("schools", "people", "interactions", "processed_events", "conversation_references")
+TABLES = ("schools", "people", "interactions", "deliveries", "conversation_references")
 
 # Examples per test: 10,000 requests in all. PLGBOT_FUZZ_SCALE=0.1 runs a tenth (while
 # working on this file); CI runs them all.
@@ -381,7 +381,7 @@ class Target:
 
     async def processed_markers(self) -> set[str]:
         async with self.db.session() as session:
-            keys = await session.scalars(select(ProcessedEvent.event_key))
+            keys = await session.scalars(select(Delivery.key))
             return {key.rsplit(":", 1)[-1] for key in keys}
 
 

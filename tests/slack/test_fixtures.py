@@ -8,7 +8,7 @@ import copy
 from sqlalchemy import select
 
 from bot.knowledge import KnowledgeType
-from storage.models import Interaction, Person, ProcessedEvent, School
+from storage.models import Interaction, Person, Delivery, School
 from tests.slack.fake_slack import BOT_USER
 from tests.slack.harness import (
     ANOUK,
@@ -124,7 +124,7 @@ async def test_the_bots_own_and_other_bots_messages_are_ignored(plgbot: Plgbot) 
         assert (await plgbot.event(payload)).status_code == 200
     await plgbot.stop()
     assert {c.method for c in plgbot.fake.calls} <= {"auth.test"}
-    for model in (ProcessedEvent, Person, Interaction):
+    for model in (Delivery, Person, Interaction):
         assert await plgbot.count(model) == 0
 
 

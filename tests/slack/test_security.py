@@ -21,7 +21,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from adapters.slack.app import bolt_logger
-from storage.models import Person, ProcessedEvent, School
+from storage.models import Person, Delivery, School
 from tests.slack.fake_slack import BOT_TOKEN
 from tests.slack.harness import (
     SECRET,
@@ -38,7 +38,7 @@ SECRET_TEXT = "acht stappen van de datateam-methode"
 async def assert_nothing_happened(plgbot: Plgbot) -> None:
     await plgbot.stop()
     assert {c.method for c in plgbot.fake.calls} <= {"auth.test"}
-    for model in (ProcessedEvent, School, Person):
+    for model in (Delivery, School, Person):
         assert await plgbot.count(model) == 0
 
 

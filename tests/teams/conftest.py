@@ -121,7 +121,7 @@ class RunningTeams:
 
 async def stored(db: Database) -> dict[str, int]:
     """How many rows each table holds that an inbound activity could write to."""
-    tables = ("schools", "people", "interactions", "processed_events", "conversation_references")
+    tables = ("schools", "people", "interactions", "deliveries", "conversation_references")
     async with db.session() as session:
         return {
             table: int((await session.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())

@@ -13,7 +13,7 @@ NOTHING = {
     "schools": 0,
     "people": 0,
     "interactions": 0,
-    "processed_events": 0,
+    "deliveries": 0,
     "conversation_references": 0,
 }
 
