@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     scheduler_resync_seconds: float = Field(
         default=60.0, gt=0, le=3600, alias="PLGBOT_SCHEDULER_RESYNC_SECONDS"
     )
+    # How long a process holds an inbox delivery it works on before another process
+    # may take it over (adapters/inbox.py): after a crash, the wait before recovery.
+    inbox_lease_seconds: float = Field(
+        default=30.0, gt=0, le=600, alias="PLGBOT_INBOX_LEASE_SECONDS"
+    )
     # How people's browsers reach this server: dashboard sign-in links start with it.
     public_url: str = Field(default="http://127.0.0.1:8000", alias="PLGBOT_PUBLIC_URL")
 

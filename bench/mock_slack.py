@@ -42,6 +42,8 @@ class MockSlack:
     between two accepted ``chat.postMessage`` calls in one channel."""
 
     post_interval: float = 0.0
+    # Seconds every posting call takes before it is answered (a slow Slack).
+    delay: float = 0.0
     url: str = ""
     calls: Counter[str] = field(default_factory=Counter)
     limited: int = 0
@@ -68,6 +70,8 @@ class MockSlack:
         args = await _arguments(request)
         if request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
             return web.json_response({"ok": False, "error": "invalid_auth"})
+        if method in POSTING and self.delay > 0:
+            await asyncio.sleep(self.delay)
         if method == "chat.postMessage" and self.post_interval > 0:
             channel = str(args.get("channel", ""))
             now = time.monotonic()
@@ -199,8 +203,8 @@ async def serving(mock: MockSlack, port: int = 0) -> AsyncIterator[MockSlack]:
         await runner.cleanup()
 
 
-async def _serve_forever(port: int, post_interval: float) -> None:
-    async with serving(MockSlack(post_interval=post_interval), port) as mock:
+async def _serve_forever(port: int, post_interval: float, delay: float) -> None:
+    async with serving(MockSlack(post_interval=post_interval, delay=delay), port) as mock:
         print(mock.url, flush=True)
         await asyncio.Event().wait()
 
@@ -209,9 +213,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--post-interval", type=float, default=0.0)
+    parser.add_argument("--delay", type=float, default=0.0)
     args = parser.parse_args()
     with suppress(KeyboardInterrupt):
-        asyncio.run(_serve_forever(args.port, args.post_interval))
+        asyncio.run(_serve_forever(args.port, args.post_interval, args.delay))
 
 
 if __name__ == "__main__":

@@ -123,11 +123,17 @@ def _environment(**extra: str) -> dict[str, str]:
 
 @asynccontextmanager
 async def plgbot_serve(
-    database: Path | str, api_url: str, workdir: Path, *, scheduler: bool = False
+    database: Path | str,
+    api_url: str,
+    workdir: Path,
+    *,
+    scheduler: bool = False,
+    log_name: str = "plgbot-serve.log",
+    **settings: str,
 ) -> AsyncIterator[Server]:
     """``plgbot serve`` on a SQLite file (or a database URL) with Slack pointed at
     ``api_url``; without the scheduler unless asked (benchmark 1 measures the event path
-    alone)."""
+    alone). ``settings`` are further environment variables (``PLGBOT_WORKERS="2"``)."""
     port = free_port()
     env = _environment(
         DATABASE_URL=database_url(database),
@@ -135,9 +141,10 @@ async def plgbot_serve(
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_SIGNING_SECRET=SECRET,
         SLACK_API_URL=api_url,
+        **settings,
     )
     argv = [str(BIN / "plgbot"), "serve", *([] if scheduler else ["--no-scheduler"])]
-    async with child(argv, env, port, workdir / "plgbot-serve.log") as server:
+    async with child(argv, env, port, workdir / log_name) as server:
         yield server
 
 
@@ -150,11 +157,14 @@ async def bare_bolt(api_url: str, workdir: Path) -> AsyncIterator[Server]:
 
 
 @asynccontextmanager
-async def mock_slack_process(workdir: Path, post_interval: float = 0.0) -> AsyncIterator[str]:
-    """The mock Slack in its own process; yields its base URL."""
+async def mock_slack_process(
+    workdir: Path, post_interval: float = 0.0, delay: float = 0.0
+) -> AsyncIterator[str]:
+    """The mock Slack in its own process (``delay``: seconds each post takes); yields
+    its base URL."""
     port = free_port()
     argv = [sys.executable, "-m", "bench.mock_slack", "--port", str(port)]
-    argv += ["--post-interval", str(post_interval)]
+    argv += ["--post-interval", str(post_interval), "--delay", str(delay)]
     log: IO[bytes]
     with (workdir / "mock-slack.log").open("wb") as log:
         process = await asyncio.create_subprocess_exec(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
 
 from starlette.routing import BaseRoute
 
@@ -35,6 +36,7 @@ def adapter(context: AppContext) -> SlackAdapter | None:
         signing_secret=secret.get_secret_value() if secret else None,
         app_token=app_token.get_secret_value() if app_token else None,
         api_url=settings.slack_api_url,
+        inbox_lease=timedelta(seconds=settings.inbox_lease_seconds),
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
@@ -19,7 +20,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.routing import BaseRoute, Route
 
-from adapters.inbox import Inbox
+from adapters.inbox import LEASE, Inbox
 from adapters.slack.background import AfterAck
 from adapters.slack.endpoint import Endpoint
 from adapters.slack.identity import Identity
@@ -82,6 +83,7 @@ class SlackAdapter:
         signing_secret: str | None,
         app_token: str | None,
         api_url: str,
+        inbox_lease: timedelta = LEASE,
     ) -> None:
         self.signing_secret = signing_secret
         self.app_token = app_token
@@ -91,7 +93,7 @@ class SlackAdapter:
         self.identity = Identity(self.client)
         self.messenger = SlackMessenger(self.client)
         self.work = AfterAck()
-        self.inbox = Inbox(db, bot.clock, platform="slack", handlers={})
+        self.inbox = Inbox(db, bot.clock, platform="slack", handlers={}, lease=inbox_lease)
         self.app = AsyncApp(
             name="plgbot",
             logger=bolt_logger(),

@@ -1,0 +1,191 @@
+"""Acknowledged means durable: ``kill -9`` of ``plgbot serve`` in the middle of a burst of
+signed Slack events, at random moments, then a restart; and SIGTERM while Slack takes a
+second per call. Every event that got its 200 is stored exactly once afterwards.
+
+The servers are real child processes on the suite's database (a SQLite file, or
+PostgreSQL under ``PLGBOT_TEST_DATABASE=postgresql``, there with two worker processes);
+Slack's Web API is the benchmark's mock on loopback. The events are the load test's:
+an ``app_mention`` in the PLG channel that logs "told" about a colleague, so each is
+one interaction. The inbox lease is shortened to 2 s, so a restarted server takes over
+a dead one's deliveries without the production wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import signal
+import time
+from contextlib import suppress
+from pathlib import Path
+
+import aiohttp
+import pytest
+from sqlalchemy import text
+
+from bench.load import CHANNEL, PATH, TEAM_ID, mention, signed_headers
+from bench.mock_slack import MockSlack, serving
+from bench.serving import Server, plgbot_serve, set_up_plg
+from storage import Database
+from tests.conftest import ON_POSTGRESQL
+
+pytestmark = pytest.mark.slow
+
+EVENTS = 250
+CLIENTS = 20
+SETTINGS = {"PLGBOT_INBOX_LEASE_SECONDS": "2", "PLGBOT_WORKERS": "2" if ON_POSTGRESQL else "1"}
+
+
+async def burst(
+    url: str, run: str, ts_base: int, *, count: int, kill_after: int | None = None, server: Server
+) -> set[int]:
+    """Send events 0..count-1 from :data:`CLIENTS` clients; the numbers answered 200.
+    With ``kill_after``, the server and its workers get SIGKILL once that many were."""
+    numbers = iter(range(count))
+    acked: set[int] = set()
+    killed = False
+
+    async def client(http: aiohttp.ClientSession) -> None:
+        nonlocal killed
+        for n in numbers:
+            body = json.dumps(mention(run, n, ts_base=ts_base)).encode()
+            try:
+                async with http.post(url + PATH, data=body, headers=signed_headers(body)) as answer:
+                    await answer.read()
+                    if answer.status == 200:
+                        acked.add(n)
+            except (aiohttp.ClientError, TimeoutError):
+                continue
+            if kill_after is not None and len(acked) >= kill_after and not killed:
+                killed = True
+                kill_tree(server.pid)
+
+    timeout = aiohttp.ClientTimeout(total=20)
+    async with aiohttp.ClientSession(timeout=timeout) as http:
+        await asyncio.gather(*(client(http) for _ in range(CLIENTS)))
+    return acked
+
+
+def kill_tree(pid: int) -> None:
+    """SIGKILL ``pid`` and its worker processes at once (no one gets to clean up)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    found = [int(c) for c in children.read_text().split()] if children.exists() else []
+    for each in (pid, *found):
+        with suppress(ProcessLookupError):
+            os.kill(each, signal.SIGKILL)
+
+
+async def interactions_per_message(database: str, ts_base: int) -> dict[int, int]:
+    """Event number -> interactions stored for its message."""
+    db = Database(database)
+    try:
+        async with db.session() as session:
+            rows = await session.execute(
+                text(
+                    "SELECT message_key, count(*) FROM interactions"
+                    " WHERE message_key LIKE :key GROUP BY message_key"
+                ),
+                {"key": f"slack:{TEAM_ID}:{CHANNEL}:{ts_base}.%"},
+            )
+            return {int(key.rsplit(".", 1)[1]): int(count) for key, count in rows}
+    finally:
+        await db.dispose()
+
+
+async def waiting(database: str) -> int:
+    db = Database(database)
+    try:
+        async with db.session() as session:
+            found = await session.scalar(
+                text("SELECT count(*) FROM deliveries WHERE state = 'waiting'")
+            )
+            return int(found or 0)
+    finally:
+        await db.dispose()
+
+
+async def all_stored(database: str, ts_base: int, acked: set[int], within: float) -> dict[int, int]:
+    deadline = time.monotonic() + within
+    while True:
+        stored = await interactions_per_message(database, ts_base)
+        if acked <= stored.keys() and await waiting(database) == 0:
+            return stored
+        missing = len(acked - stored.keys())
+        assert time.monotonic() < deadline, f"{missing} acknowledged events not stored"
+        await asyncio.sleep(0.2)
+
+
+async def test_kill_9_in_bursts_then_restart_stores_every_acknowledged_event_once(
+    tmp_path: Path, database_url: str
+) -> None:
+    rng = random.Random(int(time.time()))
+    async with serving(MockSlack(delay=0.01)) as mock:
+        async with plgbot_serve(database_url, mock.api_url, tmp_path, **SETTINGS) as first:
+            await set_up_plg(first.url, mock.url, database_url)
+        for attempt in range(3):
+            ts_base = int(time.time()) * 10 + attempt
+            kill_after = rng.randrange(20, EVENTS - 50)
+            log = f"serve-{attempt}.log"
+            async with plgbot_serve(
+                database_url, mock.api_url, tmp_path, log_name=log, **SETTINGS
+            ) as server:
+                acked = await burst(
+                    server.url,
+                    f"K{attempt}",
+                    ts_base,
+                    count=EVENTS,
+                    kill_after=kill_after,
+                    server=server,
+                )
+            assert kill_after <= len(acked) < EVENTS, (kill_after, len(acked))
+            before = await interactions_per_message(database_url, ts_base)
+            async with plgbot_serve(
+                database_url, mock.api_url, tmp_path, log_name=f"restart-{attempt}.log", **SETTINGS
+            ):
+                stored = await all_stored(database_url, ts_base, acked, within=90)
+            # Lost before this change: acknowledged, then gone with the process.
+            print(
+                f"\nkill -9 after {kill_after} acks: {len(acked)} acknowledged, "
+                f"{len(before)} stored at the kill, {len(stored)} after the restart"
+            )
+            twice = {n: count for n, count in stored.items() if count != 1}
+            assert not twice, f"stored more than once: {twice}"
+            restart_log = (tmp_path / f"restart-{attempt}.log").read_text()
+            assert "Traceback" not in restart_log
+
+
+async def test_sigterm_while_slack_is_slow_drops_nothing(tmp_path: Path, database_url: str) -> None:
+    count = 300
+    async with serving(MockSlack()) as mock:
+        async with plgbot_serve(database_url, mock.api_url, tmp_path, **SETTINGS) as first:
+            await set_up_plg(first.url, mock.url, database_url)
+        ts_base = int(time.time()) * 10
+        mock.delay = 1.0
+        async with plgbot_serve(
+            database_url, mock.api_url, tmp_path, log_name="slow.log", **SETTINGS
+        ) as server:
+            acked = await burst(server.url, "T1", ts_base, count=count, server=server)
+            assert len(acked) == count
+            began = time.monotonic()
+            server.process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(server.process.wait(), 60)
+            stopped_in = time.monotonic() - began
+        at_stop = await interactions_per_message(database_url, ts_base)
+        log = (tmp_path / "slow.log").read_text()
+        assert "dropped" not in log
+        assert "Traceback" not in log
+        assert len(at_stop) < count, "the slow Slack should have left work for the restart"
+
+        mock.delay = 0.0
+        async with plgbot_serve(
+            database_url, mock.api_url, tmp_path, log_name="after.log", **SETTINGS
+        ):
+            stored = await all_stored(database_url, ts_base, acked, within=90)
+        print(
+            f"\nSIGTERM: stopped in {stopped_in:.1f} s with {len(at_stop)} of {count} stored; "
+            f"{len(stored)} after the restart"
+        )
+        assert all(c == 1 for c in stored.values()), stored
+        assert set(stored) == set(range(count))
