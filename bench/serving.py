@@ -129,7 +129,7 @@ async def plgbot_serve(
     *,
     scheduler: bool = False,
     log_name: str = "plgbot-serve.log",
-    **settings: str,
+    settings: dict[str, str] | None = None,
 ) -> AsyncIterator[Server]:
     """``plgbot serve`` on a SQLite file (or a database URL) with Slack pointed at
     ``api_url``; without the scheduler unless asked (benchmark 1 measures the event path
@@ -141,7 +141,7 @@ async def plgbot_serve(
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_SIGNING_SECRET=SECRET,
         SLACK_API_URL=api_url,
-        **settings,
+        **(settings or {}),
     )
     argv = [str(BIN / "plgbot"), "serve", *([] if scheduler else ["--no-scheduler"])]
     async with child(argv, env, port, workdir / log_name) as server:

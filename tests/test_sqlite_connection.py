@@ -55,7 +55,9 @@ async def test_a_lock_held_elsewhere_is_waited_for_while_the_loop_runs_on(
     # Another process's writer, as a CLI command would be: it holds the write lock.
     other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     other.execute("BEGIN IMMEDIATE")
-    other.execute("INSERT INTO deliveries (key, state, received_at, attempts) VALUES ('x', 'done', '2026', 0)")
+    other.execute(
+        "INSERT INTO deliveries (key, state, received_at, attempts) VALUES ('x', 'done', '2026', 0)"
+    )
 
     async def claim() -> bool:
         async with db.session() as session:

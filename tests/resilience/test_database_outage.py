@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage import Database
 from storage.database import async_url
-from storage.models import Interaction, Delivery
+from storage.models import Delivery, Interaction
 from tests.resilience.conftest import Records
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import BRAM, CHANTAL, start_plgbot

@@ -122,14 +122,14 @@ async def test_kill_9_in_bursts_then_restart_stores_every_acknowledged_event_onc
 ) -> None:
     rng = random.Random(int(time.time()))
     async with serving(MockSlack(delay=0.01)) as mock:
-        async with plgbot_serve(database_url, mock.api_url, tmp_path, **SETTINGS) as first:
+        async with plgbot_serve(database_url, mock.api_url, tmp_path, settings=SETTINGS) as first:
             await set_up_plg(first.url, mock.url, database_url)
         for attempt in range(3):
             ts_base = int(time.time()) * 10 + attempt
             kill_after = rng.randrange(20, EVENTS - 50)
             log = f"serve-{attempt}.log"
             async with plgbot_serve(
-                database_url, mock.api_url, tmp_path, log_name=log, **SETTINGS
+                database_url, mock.api_url, tmp_path, log_name=log, settings=SETTINGS
             ) as server:
                 acked = await burst(
                     server.url,
@@ -142,7 +142,11 @@ async def test_kill_9_in_bursts_then_restart_stores_every_acknowledged_event_onc
             assert kill_after <= len(acked) < EVENTS, (kill_after, len(acked))
             before = await interactions_per_message(database_url, ts_base)
             async with plgbot_serve(
-                database_url, mock.api_url, tmp_path, log_name=f"restart-{attempt}.log", **SETTINGS
+                database_url,
+                mock.api_url,
+                tmp_path,
+                log_name=f"restart-{attempt}.log",
+                settings=SETTINGS,
             ):
                 stored = await all_stored(database_url, ts_base, acked, within=90)
             # Lost before this change: acknowledged, then gone with the process.
@@ -159,12 +163,12 @@ async def test_kill_9_in_bursts_then_restart_stores_every_acknowledged_event_onc
 async def test_sigterm_while_slack_is_slow_drops_nothing(tmp_path: Path, database_url: str) -> None:
     count = 300
     async with serving(MockSlack()) as mock:
-        async with plgbot_serve(database_url, mock.api_url, tmp_path, **SETTINGS) as first:
+        async with plgbot_serve(database_url, mock.api_url, tmp_path, settings=SETTINGS) as first:
             await set_up_plg(first.url, mock.url, database_url)
         ts_base = int(time.time()) * 10
         mock.delay = 1.0
         async with plgbot_serve(
-            database_url, mock.api_url, tmp_path, log_name="slow.log", **SETTINGS
+            database_url, mock.api_url, tmp_path, log_name="slow.log", settings=SETTINGS
         ) as server:
             acked = await burst(server.url, "T1", ts_base, count=count, server=server)
             assert len(acked) == count
@@ -180,7 +184,7 @@ async def test_sigterm_while_slack_is_slow_drops_nothing(tmp_path: Path, databas
 
         mock.delay = 0.0
         async with plgbot_serve(
-            database_url, mock.api_url, tmp_path, log_name="after.log", **SETTINGS
+            database_url, mock.api_url, tmp_path, log_name="after.log", settings=SETTINGS
         ):
             stored = await all_stored(database_url, ts_base, acked, within=90)
         print(

@@ -8,7 +8,7 @@ import copy
 from sqlalchemy import select
 
 from bot.knowledge import KnowledgeType
-from storage.models import Interaction, Person, Delivery, School
+from storage.models import Delivery, Interaction, Person, School
 from tests.slack.fake_slack import BOT_USER
 from tests.slack.harness import (
     ANOUK,

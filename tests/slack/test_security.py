@@ -21,7 +21,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from adapters.slack.app import bolt_logger
-from storage.models import Person, Delivery, School
+from storage.models import Delivery, Person, School
 from tests.slack.fake_slack import BOT_TOKEN
 from tests.slack.harness import (
     SECRET,
