@@ -6,7 +6,9 @@ It is compiled once (:func:`compile_agenda`) and rendered as an
 :class:`~bot.messages.OutboundMessage` (plain text: each adapter escapes it) or as
 Markdown for ``plgbot agenda`` (user text escaped there). It never lists who did not
 reply. Anonymous rounds have no authors, so their agenda has no names and no role or
-department counts, only the number of replies.
+department counts, only the number of replies. A reply by someone who has opted out
+still counts, but says "a colleague" instead of their name (design.md, Privacy): they
+are never named again, on any agenda, however it is shown.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import Enum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,17 +28,27 @@ from bot.messages import Block, Bullets, Facts, Heading, OutboundMessage, Paragr
 from bot.round_messages import when
 from bot.themes import Theme, recurring_themes, reply_questions
 from storage import rounds as store
-from storage.models import PLG, QuestionRound, RoundOccurrence
+from storage.models import PLG, Person, QuestionRound, RoundOccurrence
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
 _TYPES = tuple(t for t in ALL_TYPES if t)
 
 
+class Unnamed(Enum):
+    """The author of a reply who may not be named: shown as "a colleague"."""
+
+    COLLEAGUE = "colleague"
+
+
 @dataclass(frozen=True, slots=True)
 class AgendaReply:
+    """One reply; ``author`` is the name to show, :attr:`Unnamed.COLLEAGUE` for someone
+    who opted out, or None where no author is shown at all (anonymous rounds, an
+    aggregate-only school's dashboard)."""
+
     number: int
     text: str
-    author: str | None
+    author: str | Unnamed | None
     types: KnowledgeType
 
 
@@ -65,11 +78,12 @@ async def compile_agenda(
         AgendaReply(
             number,
             reply.text,
-            None if question_round.anonymous or person is None else person.display_name,
+            None if question_round.anonymous else _author(person),
             KnowledgeType(reply.knowledge),
         )
         for number, (reply, person) in enumerate(rows, start=1)
     )
+    # Everyone who replied counts, opted out or not: only their name is left out.
     people = {person.id: person for _, person in rows if person is not None}
     if question_round.anonymous:
         people = {}
@@ -91,6 +105,15 @@ async def compile_agenda(
         themes=tuple(recurring_themes(texts, question=occurrence.question)),
         questions=tuple(reply_questions(texts)),
     )
+
+
+def _author(person: Person | None) -> str | Unnamed | None:
+    """The one place an agenda's author is decided: the chat, closing, dashboard and
+    Markdown agendas are all compiled here, so none can name someone who opted out
+    (whenever they replied, before opting out too)."""
+    if person is None:
+        return None
+    return Unnamed.COLLEAGUE if person.opted_out_at is not None else person.display_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,8 +226,11 @@ def _reply_line(language: Language, reply: AgendaReply) -> str:
         if reply.types & k and k != _primary(reply.types) and k.name
     ]
     line = f"{reply.number}. {reply.text}"
-    if reply.author:
-        line += f" — {reply.author}"
+    match reply.author:
+        case Unnamed.COLLEAGUE:
+            line += " — " + text(language, "agenda.a_colleague")
+        case str(name) if name:
+            line += f" — {name}"
     if others:
         line += " " + text(language, "agenda.also", types=", ".join(others))
     return line

@@ -4,6 +4,7 @@ the school the URL names, records the view in the audit log, and renders what
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
 from adapters.dashboard.render import SECURITY_HEADERS, notice, page, reader_language
+from adapters.dashboard.same_origin import is_cross_site
 from adapters.server import AppContext
 from bot import coordinator_view as view
 from bot import dashboard_access as access
@@ -27,6 +29,8 @@ from storage.school_settings import SchoolConfig
 
 COOKIE = "plgbot_dashboard"
 VIEW_ACTION = "dashboard.view"
+
+log = logging.getLogger("plgbot.dashboard")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,10 @@ class Pages:
 
     async def signin(self, request: Request) -> Response:
         language = reader_language(request, self.bot.config.default_language)
+        # Checked before the link is looked at: a refused post leaves it unused, for
+        # the person it was sent to.
+        if (refused := self._cross_site(request, language)) is not None:
+            return refused
         token = str(request.path_params["token"])
         outcome = await access.sign_in(self.context.db, token, self.bot.clock.now())
         if isinstance(outcome, access.SignInRefusal):
@@ -85,12 +93,28 @@ class Pages:
 
     async def signout(self, request: Request) -> Response:
         language = reader_language(request, self.bot.config.default_language)
+        # A forged sign-out carries no cookie anyway (SameSite=Lax); it gets the same
+        # check as every dashboard post all the same, not a reasoning of its own.
+        if (refused := self._cross_site(request, language)) is not None:
+            return refused
         session_id = request.cookies.get(COOKIE)
         if session_id:
             await access.sign_out(self.context.db, session_id)
         response = notice(language, "dashboard.signed_out", status_code=200)
         response.delete_cookie(COOKIE, path="/dashboard", secure=self.secure, httponly=True)
         return response
+
+    def _cross_site(self, request: Request, language: Language) -> Response | None:
+        """The refusal of a post from another site (every dashboard POST asks), else None."""
+        if not is_cross_site(request, self.context.settings.public_url):
+            return None
+        # %r: both headers are the sender's text, kept to one log line.
+        log.warning(
+            "dashboard: refused a cross-site POST (Origin %r, Sec-Fetch-Site %r)",
+            request.headers.get("origin"),
+            request.headers.get("sec-fetch-site"),
+        )
+        return notice(language, "dashboard.signin_cross_site", status_code=403)
 
     # --- the signed-in pages ------------------------------------------------------
 

@@ -23,13 +23,17 @@ TEMPLATES = Environment(
 
 # Scripts only from the dashboard itself (plotly.js included): the figures travel as
 # JSON data, never as inline script. plotly.js sets styles inline, so styles may be.
+# Referrer-Policy "same-origin", not "no-referrer": no other site learns a dashboard
+# address (a sign-in link carries its token) either way, but under "no-referrer" the
+# browser also sends "Origin: null" with the dashboard's own form posts, which the
+# cross-site check (same_origin.py) cannot tell from a forged one.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
         "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
 
