@@ -109,6 +109,47 @@ class Inbox:
         if new and not self._closed:
             self._queue(Job(arrival.key, arrival.kind, body, replayed=False))
 
+    async def hold(self, arrival: Arrival) -> None:
+        """Commit ``arrival`` for a caller that processes it itself, at once, inside
+        :meth:`processing` (Teams answers an activity with what handling it returned);
+        should that caller die, the lease runs out and the sweep replays it."""
+        now = self._clock.now()
+        async with self._db.session() as session:
+            await inbox.receive(session, arrival, now, now + self._lease)
+
+    @asynccontextmanager
+    async def processing(
+        self, key: str, refused: tuple[type[Exception], ...] = ()
+    ) -> AsyncIterator[None]:
+        """Process delivery ``key`` inside the block: the core's claim closes it, or it
+        is closed when the block ends. An exception of a ``refused`` type (the
+        client's mistake, answered 4xx) discards it: a refused request stores nothing.
+        Another failure counts an attempt (none when the database is unavailable: the
+        lease runs out and the sweep tries again); a cancellation (a shutdown) releases
+        it to the next process."""
+        processing = Processing(key)
+        token = CURRENT_DELIVERY.set(processing)
+        try:
+            yield
+        except refused:
+            async with self._db.session() as session:
+                await inbox.discard(session, key)
+            raise
+        except asyncio.CancelledError:
+            with suppress(Exception):
+                async with self._db.session() as session:
+                    await inbox.release(session, [key])
+            raise
+        except Exception as error:
+            if not is_unavailable(error):
+                await self._count_failure(Job(key, "activity", {}, replayed=False))
+            raise
+        finally:
+            CURRENT_DELIVERY.reset(token)
+        if not processing.closed:
+            async with self._db.session() as session:
+                await inbox.finish(session, key, self._clock.now())
+
     @property
     def pending(self) -> int:
         """Deliveries this process holds (running or queued)."""

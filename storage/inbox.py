@@ -145,6 +145,12 @@ async def failed(session: AsyncSession, key: str, now: datetime) -> bool:
     return attempts >= MAX_ATTEMPTS
 
 
+async def discard(session: AsyncSession, key: str) -> None:
+    """Forget a waiting delivery that turned out to be a client's mistake (refused
+    with a 4xx): a refused request stores nothing."""
+    await session.execute(delete(Delivery).where(Delivery.key == key, Delivery.state == WAITING))
+
+
 async def release(session: AsyncSession, keys: Sequence[str]) -> None:
     """Give up the lease on waiting deliveries (a shutdown): the next process takes them
     at once instead of after the lease."""
