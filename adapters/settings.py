@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     microsoft_app_password: SecretStr | None = None
     microsoft_app_tenant_id: str = ""
     microsoft_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = "MultiTenant"
+    # Teams waits about 15 seconds for the answer to an activity; handling that takes
+    # longer (a slow Bot Connector) is answered 200 after this many seconds and goes on,
+    # safe in the inbox should the process die meanwhile.
+    teams_answer_within_seconds: float = Field(
+        default=10.0, gt=0, le=14, alias="PLGBOT_TEAMS_ANSWER_WITHIN_SECONDS"
+    )
     # Mount /api/messages without an app id, unauthenticated, for the Bot Framework Emulator.
     teams_local_mode: bool = Field(default=False, alias="PLGBOT_TEAMS_LOCAL")
 

@@ -10,34 +10,45 @@ outlasts Teams' patience (a slow Bot Connector) is answered 200 and finishes aft
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
+import re
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botframework.connector.auth import AuthenticationConstants
+from botbuilder.schema import Activity
+from botframework.connector.auth import AuthenticateRequestResult, AuthenticationConstants
 from msrest.exceptions import ClientException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from adapters.inbox import Inbox
 from adapters.server import AppContext
 from adapters.settings import Settings
+from adapters.teams import events
 from adapters.teams.auth import UnauthorizedError, authenticate
 from adapters.teams.handler import PlgbotTeamsHandler
 from adapters.teams.inbound import MAX_BODY_BYTES, BadActivityError, parse_activity
 from adapters.teams.proactive import TeamsMessenger
 from storage.database import is_unavailable
+from storage.inbox import Arrival
 
 log = logging.getLogger("plgbot.teams")
 
 MESSAGES_PATH = "/api/messages"
-# Teams waits about 15 seconds for the answer to an activity. Handling that takes
-# longer (a Bot Connector slow to take the reply) is answered 200 and goes on.
-ANSWER_WITHIN = 10.0
 SHUTDOWN_GRACE = 10.0
+PLATFORM = "teams"
+# The one kind of Teams delivery the inbox keeps: an activity, replayed whole.
+KIND = "activity"
+# Activities that can produce a record: messages (commands, mentions, channel talk),
+# card submits, deletions, and the bot being added (its conversation is remembered).
+KEPT_TYPES = frozenset({"message", "invoke", "messageDelete", "conversationUpdate"})
 # Where botbuilder fetches the keys that sign the Bot Connector's tokens. None means
 # Microsoft's published endpoint; tests point it at keys of their own on loopback.
 CHANNEL_OPENID_METADATA_URL: str | None = None
@@ -85,7 +96,7 @@ def framework_config(settings: Settings) -> BotFrameworkConfig:
 
 
 class StillHandlingError(Exception):
-    """Handling an activity outlasted :data:`ANSWER_WITHIN`; it continues."""
+    """Handling an activity outlasted the time Teams waits; it continues."""
 
 
 class TeamsApp:
@@ -105,6 +116,17 @@ class TeamsApp:
             default_language=context.bot.config.default_language,
         )
         self.handler = PlgbotTeamsHandler(context.bot, context.db, self.messenger)
+        self._app_id = settings.microsoft_app_id
+        self._answer_within_seconds = settings.teams_answer_within_seconds
+        # Every activity that can produce a record is committed here before it is
+        # handled (and so before it is answered); one whose process died is replayed.
+        self.inbox = Inbox(
+            context.db,
+            context.bot.clock,
+            platform=PLATFORM,
+            handlers={KIND: self._replay},
+            lease=timedelta(seconds=settings.inbox_lease_seconds),
+        )
         # Activities answered before their handling finished (a slow Bot Connector).
         self._late: set[asyncio.Task[Any]] = set()
 
@@ -113,9 +135,10 @@ class TeamsApp:
 
     async def _answer_within(self, handling: Coroutine[Any, Any, Any]) -> Any:
         """What handling the activity returns, or :class:`StillHandlingError` if it
-        takes longer than :data:`ANSWER_WITHIN`; it then goes on in the background."""
+        takes longer than the setting ``teams_answer_within_seconds``; it then goes on
+        in the background (the activity waits in the inbox until it is done)."""
         task = asyncio.ensure_future(handling)
-        done, _ = await asyncio.wait({task}, timeout=ANSWER_WITHIN)
+        done, _ = await asyncio.wait({task}, timeout=self._answer_within_seconds)
         if task in done:
             return task.result()
         log.warning("Teams: handling an activity takes long; answered 200, still at it")
@@ -131,14 +154,48 @@ class TeamsApp:
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        """While the server runs; at shutdown, handling still under way may finish."""
+        """While the server runs (the inbox sweeping for activities to replay); at
+        shutdown, handling still under way may finish, and what does not is released
+        to the next process (it waits in the inbox)."""
         try:
-            yield
+            async with self.inbox.running(SHUTDOWN_GRACE):
+                yield
         finally:
             if self._late:
                 _, late = await asyncio.wait(set(self._late), timeout=SHUTDOWN_GRACE)
                 for task in late:
                     task.cancel()
+                if late:
+                    await asyncio.wait(late)
+
+    async def _keep(self, activity: Activity, body: bytes) -> str | None:
+        """Commit an activity that can produce a record to the inbox; its key, or None
+        for one that cannot (typing, reactions, other events)."""
+        if activity.type not in KEPT_TYPES:
+            return None
+        school = events.school_of(activity)
+        event_id = activity.id or hashlib.sha256(body).hexdigest()[:40]
+        key = f"{PLATFORM}:{school.tenant_id}:{event_id}"
+        sender = activity.from_property.id if activity.from_property else None
+        arrival = Arrival(key, PLATFORM, KIND, body.decode("utf-8"), school.tenant_id, sender)
+        await self.inbox.hold(arrival)
+        return key
+
+    async def _handle(
+        self, result: AuthenticateRequestResult, activity: Activity, key: str | None
+    ) -> Any:
+        if key is None:
+            return await self.adapter.process_activity(result, activity, self.handler.on_turn)
+        async with self.inbox.processing(key, refused=(BadActivityError,)):
+            return await self.adapter.process_activity(result, activity, self.handler.on_turn)
+
+    async def _replay(self, body: dict[str, Any], replayed: bool) -> None:
+        """An activity from the inbox whose first handling did not finish: handled
+        again as the bot itself (its token expired long ago), its replies sent through
+        the connector; an invoke's answer goes nowhere (Teams stopped waiting)."""
+        activity = parse_activity(json.dumps(body).encode())
+        claims = self.adapter.create_claims_identity(self._app_id)
+        await self.adapter.process_proactive(claims, activity, None, self.handler.on_turn)
 
     async def messages(self, request: Request) -> Response:
         if "json" not in request.headers.get("content-type", "").lower():
@@ -152,8 +209,8 @@ class TeamsApp:
                 request.headers.get("authorization"),
                 required=self.auth_required,
             )
-            handling = self.adapter.process_activity(result, activity, self.handler.on_turn)
-            invoke = await self._answer_within(handling)
+            key = await self._keep(activity, body)
+            invoke = await self._answer_within(self._handle(result, activity, key))
         except StillHandlingError:
             # Taken: Teams must not wait longer; the reply follows when the connector
             # takes it (a redelivery meanwhile is recognised and changes nothing).
@@ -179,16 +236,27 @@ class TeamsApp:
         return Response(status_code=200)
 
 
+# A declared length worth comparing: ASCII digits only (``str.isdigit`` and ``int``
+# take other scripts' digits, and ``int`` raises on more than 4,300 of them). Any
+# other is left to the count of what actually arrives.
+_LENGTH = re.compile(r"[0-9]{1,12}")
+
+
 async def _read_body(request: Request) -> bytes:
     """The body, refusing to buffer more than the limit of what an activity can be."""
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    if declared is not None and _LENGTH.fullmatch(declared) and int(declared) > MAX_BODY_BYTES:
         raise BadActivityError("body too large", 413)
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise BadActivityError("body too large", 413)
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise BadActivityError("body too large", 413)
+            chunks.append(chunk)
+    except ClientDisconnect:
+        # The client hung up mid-body; the answer goes nowhere, but is a 4xx in the
+        # metrics instead of a traceback in the log.
+        raise BadActivityError("client hung up before the body was complete") from None
     return b"".join(chunks)

@@ -17,9 +17,12 @@ import json
 import os
 import random
 import signal
+import sys
 import time
-from contextlib import suppress
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -27,9 +30,13 @@ from sqlalchemy import text
 
 from bench.load import CHANNEL, PATH, TEAM_ID, mention, signed_headers
 from bench.mock_slack import MockSlack, serving
-from bench.serving import Server, plgbot_serve, set_up_plg
+from bench.serving import Server, child, free_port, plgbot_serve, set_up_plg
 from storage import Database
 from tests.conftest import ON_POSTGRESQL
+from tests.live_server import serving as serving_app
+from tests.teams.conftest import STAFF
+from tests.teams.conftest import message as teams_message
+from tests.teams.fake_connector import FakeConnector
 
 pytestmark = pytest.mark.slow
 
@@ -193,3 +200,111 @@ async def test_sigterm_while_slack_is_slow_drops_nothing(tmp_path: Path, databas
         )
         assert all(c == 1 for c in stored.values()), stored
         assert set(stored) == set(range(count))
+
+
+# Teams: activities are handled before they are answered, except when the Bot Connector
+# is slow; then Teams gets its 200 after PLGBOT_TEAMS_ANSWER_WITHIN_SECONDS and the
+# handling goes on, safe in the inbox should the process die.
+TEAMS_EVENTS = 120
+
+
+@asynccontextmanager
+async def teams_serve(database: str, workdir: Path, log: str) -> AsyncIterator[Server]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_"))}
+    env |= {
+        "DATABASE_URL": database,
+        "PLGBOT_PORT": str(port),
+        "PLGBOT_TEAMS_LOCAL": "true",
+        "PLGBOT_TEAMS_ANSWER_WITHIN_SECONDS": "0.2",
+    } | SETTINGS
+    argv = [str(Path(sys.executable).parent / "plgbot"), "serve", "--no-scheduler"]
+    async with child(argv, env, port, workdir / log) as server:
+        yield server
+
+
+def told(n: int, run: str, service_url: str) -> dict[str, Any]:
+    """Activity ``n``: someone tells a colleague about the PLG in their chat with the bot."""
+    author, colleague = STAFF[n % len(STAFF)], STAFF[(n + 1) % len(STAFF)]
+    activity = teams_message(
+        f"told <at>{colleague.name}</at> about our #focus",
+        author=author,
+        conversation_id=f"a:{author.id}-personal",
+        activity_id=f"{run}{n:06d}",
+        kind="personal",
+        bot_mentioned=False,
+        mentions=[colleague],
+        locale="en-GB",
+    )
+    return activity | {"serviceUrl": f"{service_url}/"}
+
+
+async def teams_burst(server: Server, run: str, service_url: str, *, kill_after: int) -> set[int]:
+    numbers = iter(range(TEAMS_EVENTS))
+    acked: set[int] = set()
+
+    async def client(http: aiohttp.ClientSession) -> None:
+        for n in numbers:
+            try:
+                async with http.post(
+                    f"{server.url}/api/messages", json=told(n, run, service_url)
+                ) as answer:
+                    if answer.status == 200:
+                        acked.add(n)
+            except (aiohttp.ClientError, TimeoutError):
+                continue
+            if len(acked) >= kill_after:
+                kill_tree(server.pid)
+
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as http:
+        await asyncio.gather(*(client(http) for _ in range(CLIENTS)))
+    return acked
+
+
+async def teams_stored(database: str, run: str) -> dict[int, int]:
+    """Activity number -> interactions its message logged."""
+    db = Database(database)
+    try:
+        async with db.session() as session:
+            rows = await session.execute(
+                text(
+                    "SELECT message_key, count(*) FROM interactions"
+                    " WHERE message_key LIKE :key GROUP BY message_key"
+                ),
+                {"key": f"%{run}%"},
+            )
+            return {int(key.rsplit(run, 1)[1]): int(count) for key, count in rows}
+    finally:
+        await db.dispose()
+
+
+async def test_kill_9_of_teams_handling_after_the_answer_then_restart_stores_it_once(
+    tmp_path: Path, database_url: str
+) -> None:
+    rng = random.Random(int(time.time()))
+    fake = FakeConnector(members=list(STAFF))
+    async with serving_app(fake.app()) as service_url:
+        fake.base_url = service_url
+        for attempt in range(2):
+            run = f"teams{attempt}x"
+            kill_after = rng.randrange(10, TEAMS_EVENTS - 40)
+            # Every reply sits a second on the connector: answered, still handling.
+            fake.delay = 1.0
+            async with teams_serve(database_url, tmp_path, f"teams-{attempt}.log") as server:
+                acked = await teams_burst(server, run, service_url, kill_after=kill_after)
+            assert kill_after <= len(acked) < TEAMS_EVENTS
+            before = await teams_stored(database_url, run)
+            fake.delay = 0.0
+            async with teams_serve(database_url, tmp_path, f"teams-restart-{attempt}.log"):
+                deadline = time.monotonic() + 60
+                while not acked <= (stored := await teams_stored(database_url, run)).keys():
+                    assert time.monotonic() < deadline, len(acked - stored.keys())
+                    await asyncio.sleep(0.2)
+                while await waiting(database_url):
+                    assert time.monotonic() < deadline, "deliveries still waiting"
+                    await asyncio.sleep(0.2)
+            print(
+                f"\nTeams kill -9 after {kill_after} answers: {len(acked)} answered, "
+                f"{len(before)} stored at the kill, {len(stored)} after the restart"
+            )
+            assert all(count == 1 for count in stored.values()), stored

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
-import pytest
 from sqlalchemy import select
 
-import adapters.teams.app
 from adapters.server import AppContext
 from adapters.settings import Settings
 from adapters.teams import TeamsApp
@@ -32,9 +32,13 @@ CONNECTOR_DELAY = 3.0
 
 
 async def test_a_slow_connector_does_not_keep_teams_waiting_and_replies_once(
-    teams: Teams, monkeypatch: pytest.MonkeyPatch
+    make_teams: Callable[..., Any],
 ) -> None:
-    monkeypatch.setattr(adapters.teams.app, "ANSWER_WITHIN", ANSWER_WITHIN)
+    async with make_teams(teams_answer_within_seconds=ANSWER_WITHIN) as teams:
+        await _slow_connector_replies_once(teams)
+
+
+async def _slow_connector_replies_once(teams: Teams) -> None:
     teams.connector.delay = CONNECTOR_DELAY
     told = message(
         f"told <at>{BRAM.name}</at> about our #focus",
