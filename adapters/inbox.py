@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from adapters.observability import observe_inbox
 from bot.clock import Clock
 from storage import Database, inbox
 from storage.database import is_unavailable
@@ -261,6 +262,9 @@ class Inbox:
         while not self._closed:
             try:
                 await self.sweep()
+                async with self._db.session() as session:
+                    backlog = await inbox.backlog(session)
+                observe_inbox(backlog, time.time())
             except Exception as error:
                 log.warning("inbox: sweep failed (%s); trying again", type(error).__name__)
             with suppress(TimeoutError):

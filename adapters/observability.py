@@ -19,7 +19,10 @@ What is counted, and where:
 * outbound retries: the Slack Web API client's retry handlers
   (``adapters.slack.retries``); the Teams connector client does not retry, a failed
   scheduled post is retried by the scheduler and shows as a post failure;
-* scheduler lag: how long after its due time APScheduler started a job.
+* scheduler lag: how long after its due time APScheduler started a job;
+* the inbox (:mod:`adapters.inbox`): deliveries waiting to be processed, how long the
+  oldest has waited, and how many were set aside after repeated failures (read by each
+  process's inbox sweep; on ``/readyz`` read fresh).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -49,7 +53,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.events import SchoolRef
 from bot.messages import OutboundMessage
 from bot.ports import Messenger, Messengers
-from storage import Database
+from storage import Database, inbox
 from storage.events import DUPLICATE_EVENTS, STORED_EVENTS
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
@@ -101,6 +105,26 @@ SCHEDULER_LAG = Histogram(
     buckets=(0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 3600.0),
     registry=REGISTRY,
 )
+INBOX_WAITING = Gauge(
+    "plgbot_inbox_waiting",
+    "Deliveries committed before their answer and not processed yet",
+    registry=REGISTRY,
+    multiprocess_mode="max",
+)
+INBOX_OLDEST = Gauge(
+    "plgbot_inbox_oldest_waiting_seconds",
+    "How long the oldest waiting delivery has waited (its message text waits with it)",
+    registry=REGISTRY,
+    multiprocess_mode="max",
+)
+INBOX_SET_ASIDE = Gauge(
+    "plgbot_inbox_set_aside",
+    "Deliveries set aside after repeated failures (their payload blanked)",
+    registry=REGISTRY,
+    multiprocess_mode="max",
+)
+# A delivery waiting longer than this is worth a look: /readyz names it.
+LONG_WAIT_SECONDS = 300.0
 # Known routes only, so a scanner probing random URLs cannot blow up label cardinality.
 TRACKED_PATHS = frozenset({"/slack/events", "/api/messages", "/healthz", "/readyz"})
 
@@ -139,15 +163,37 @@ def readiness(db: Database) -> Callable[[Request], Awaitable[JSONResponse]]:
     async def readyz(_: Request) -> JSONResponse:
         try:
             current = await db.is_current()
+            if current:
+                async with db.session() as session:
+                    backlog = await inbox.backlog(session)
         except Exception as error:  # any database failure means "not ready", not a 500
             return JSONResponse(
                 {"status": "unavailable", "database": type(error).__name__}, status_code=503
             )
         if not current:
             return JSONResponse({"status": "migrations pending"}, status_code=503)
-        return JSONResponse({"status": "ready"})
+        waited = observe_inbox(backlog, time.time())
+        detail: dict[str, object] = {
+            "waiting": backlog.waiting,
+            "oldest_waiting_seconds": round(waited),
+            "set_aside": backlog.set_aside,
+        }
+        # Still ready: the server takes and keeps deliveries; the detail says what waits.
+        if waited > LONG_WAIT_SECONDS:
+            detail["warning"] = "deliveries have waited longer than 5 minutes"
+        return JSONResponse({"status": "ready", "inbox": detail})
 
     return readyz
+
+
+def observe_inbox(backlog: inbox.Backlog, now: float) -> float:
+    """Set the inbox gauges; how long the oldest waiting delivery has waited."""
+    since = backlog.oldest_waiting_since
+    waited = max(now - since.timestamp(), 0.0) if since is not None else 0.0
+    INBOX_WAITING.set(backlog.waiting)
+    INBOX_OLDEST.set(waited)
+    INBOX_SET_ASIDE.set(backlog.set_aside)
+    return waited
 
 
 async def metrics(_: Request) -> Response:

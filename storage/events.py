@@ -15,11 +15,9 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import inbox
+from storage.inbox import DUPLICATE_EVENTS, STORED_EVENTS
 
-# The session's ``info`` keys where the event keys claimed (or refused) in its
-# transaction wait for the commit; adapters.observability counts them then.
-STORED_EVENTS = "plgbot.stored_events"
-DUPLICATE_EVENTS = "plgbot.duplicate_events"
+__all__ = ["CURRENT_DELIVERY", "DUPLICATE_EVENTS", "STORED_EVENTS", "Processing", "claim_event"]
 
 
 @dataclass(slots=True)

@@ -27,6 +27,11 @@ from sqlalchemy.sql.elements import ColumnElement
 from storage.models import Channel, Delivery, School
 from storage.upsert import insert_ignoring_conflicts
 
+# The session's ``info`` keys where the event keys claimed (or refused as retries) in
+# its transaction wait for the commit; adapters.observability counts them then.
+STORED_EVENTS = "plgbot.stored_events"
+DUPLICATE_EVENTS = "plgbot.duplicate_events"
+
 WAITING = "waiting"
 DONE = "done"
 SET_ASIDE = "set_aside"
@@ -87,7 +92,10 @@ async def receive(
         "next_attempt_at": now,
         "lease_until": lease_until,
     }
-    return await insert_ignoring_conflicts(session, Delivery, [row], ["key"]) == 1
+    new = await insert_ignoring_conflicts(session, Delivery, [row], ["key"]) == 1
+    if not new:
+        session.info.setdefault(DUPLICATE_EVENTS, []).append(arrival.key)
+    return new
 
 
 async def claim(session: AsyncSession, key: str, now: datetime) -> bool:

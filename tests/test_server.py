@@ -6,12 +6,15 @@ import os
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 
 from adapters.server import build_app
 from adapters.settings import Settings
+from storage import Database, inbox
+from storage.models import Delivery
 from tests.live_server import serving
 
 
@@ -66,7 +69,6 @@ def _free_port() -> int:
 
 
 async def test_readyz_reports_migrations_and_metrics_count_requests(tmp_path: Path) -> None:
-    from storage import Database
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'r.db'}"
     app = build_app(Settings(database_url=url))
@@ -79,7 +81,11 @@ async def test_readyz_reports_migrations_and_metrics_count_requests(tmp_path: Pa
         await client.get(f"{base}/healthz")
         exposed = (await client.get(f"{base}/metrics")).text
     assert pending.status_code == 503 and pending.json() == {"status": "migrations pending"}
-    assert ready.status_code == 200 and ready.json() == {"status": "ready"}
+    assert ready.status_code == 200
+    assert ready.json() == {
+        "status": "ready",
+        "inbox": {"waiting": 0, "oldest_waiting_seconds": 0, "set_aside": 0},
+    }
     assert 'plgbot_http_requests_total{path="/healthz",status="200"}' in exposed
     assert 'plgbot_http_response_seconds_bucket{le="0.005",path="/readyz"}' in exposed
 
@@ -90,3 +96,35 @@ async def test_readyz_is_503_not_500_when_the_database_is_unreachable() -> None:
         response = await client.get(f"{base}/readyz")
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
+
+
+async def test_a_delivery_waiting_for_minutes_shows_on_readyz_and_metrics(tmp_path: Path) -> None:
+    """Message text may wait in the inbox only briefly: one that waits long is visible."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'w.db'}"
+    db = Database(url)
+    await db.upgrade()
+    received = datetime.now(UTC) - timedelta(minutes=10)
+    async with db.session() as session:
+        await inbox.receive(
+            session,
+            inbox.Arrival("slack:T1:Ev1", "slack", "message", "{}", "T1", "U1"),
+            received,
+            received + timedelta(days=1),
+        )
+        session.add(
+            Delivery(key="slack:T1:Ev2", state=inbox.SET_ASIDE, received_at=received, attempts=5)
+        )
+    await db.dispose()
+    async with (
+        serving(build_app(Settings(database_url=url))) as base,
+        httpx.AsyncClient() as client,
+    ):
+        ready = await client.get(f"{base}/readyz")
+        exposed = (await client.get(f"{base}/metrics")).text
+    assert ready.status_code == 200
+    detail = ready.json()["inbox"]
+    assert detail["waiting"] == 1 and detail["set_aside"] == 1
+    assert 590 < detail["oldest_waiting_seconds"] < 700
+    assert "5 minutes" in detail["warning"]
+    assert "plgbot_inbox_waiting 1.0" in exposed
+    assert "plgbot_inbox_set_aside 1.0" in exposed
