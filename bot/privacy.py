@@ -17,7 +17,7 @@ from bot.messages import File, Heading, OutboundMessage, Paragraph
 from bot.my_data import MEDIA_TYPE, export_json, file_name
 from bot.round_messages import when, zone_of
 from bot.turn import Context
-from storage import audit
+from storage import audit, inbox
 from storage.privacy import person_data
 from storage.school_settings import school_config
 
@@ -152,6 +152,13 @@ async def opt_out(ctx: Context) -> OutboundMessage:
             "privacy.opt_out.already", date=when(ctx.language, since, zone_of(ctx.school))
         )
     ctx.author.opted_out_at = ctx.now
+    # What they said that still waits in the inbox is not logged either.
+    await inbox.forget_person(
+        ctx.session,
+        platform=ctx.school.platform,
+        tenant_id=ctx.school.tenant_id,
+        person=ctx.author.platform_user_id,
+    )
     return ctx.say("privacy.opt_out.done", months=await retention_months(ctx))
 
 

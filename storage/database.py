@@ -91,6 +91,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, busy_timeout: int) -
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={busy_timeout}")
+    # Deleted content is overwritten, not left in free pages: message text waits in the
+    # inbox until it is processed, and must not linger in the file after (design.md).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import Table, case, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage import digest_history
+from storage import digest_history, inbox
 from storage.models import (
     PLG,
     AuditEntry,
@@ -225,6 +225,19 @@ async def erase_person(session: AsyncSession, person_id: int) -> dict[str, int]:
     claims naming them; references that outlive them (a round they started, audit
     entries of what they did) lose the reference. Returns rows affected per table."""
     counts: dict[str, int] = {}
+    # Deliveries of theirs still waiting in the inbox hold message text: they go too.
+    who = (
+        await session.execute(
+            select(School.platform, School.tenant_id, Person.platform_user_id)
+            .join(Person, Person.school_id == School.id)
+            .where(Person.id == person_id)
+        )
+    ).first()
+    if who is not None:
+        waiting = await inbox.forget_person(
+            session, platform=who[0], tenant_id=who[1], person=who[2]
+        )
+        counts["deliveries"] = waiting
     invites = [
         str(i)
         for i in await session.scalars(
