@@ -28,6 +28,7 @@ async def test_privacy_says_what_why_how_long_and_who_sees_what(
     assert "PRIVACY: WHAT PLGBOT KEEPS ABOUT YOU" in out
     assert "who talked with whom about which PLG, when" in out
     assert "I never keep the text of ordinary conversations" in out
+    assert "waits briefly in the database until it is processed" in out
     assert "never to judge or appraise anyone's work" in out
     assert "How long: 12 months." in out
     assert "Coordinators see the school's network" in out
@@ -42,7 +43,8 @@ async def test_privacy_says_what_why_how_long_and_who_sees_what(
     # Dirk chose no language: the school's Dutch, with the same facts.
     out = await run_script(console, "/as dirk\nprivacy\nhulp")
     assert "PRIVACY: WAT PLGBOT OVER JOU BEWAART" in out
-    assert "De tekst van gewone gesprekken bewaar ik nooit." in out
+    assert "De tekst van gewone gesprekken bewaar ik nooit" in out
+    assert "wacht hooguit even in de database tot het verwerkt is" in out
     assert "nooit om iemands werk te beoordelen" in out
     assert "Hoe lang: 18 maanden." in out
     assert "Op dit moment tel je mee in het netwerk." in out
