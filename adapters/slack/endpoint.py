@@ -1,25 +1,29 @@
 """``POST /slack/events``: one Request URL for the Events API, slash commands and
 interactivity. This is the HTTP border, in this order:
 
-1. bodies over :data:`MAX_BODY` get 413, unread beyond that;
+1. bodies over :data:`MAX_BODY` get 413, unread beyond that; a client that hangs up
+   before its body is complete gets 400 (nobody reads it);
 2. the signature and timestamp are checked before the body is parsed (401), so a
    forged or replayed request is never parsed, routed or logged; Bolt checks it once
-   more in its own middleware;
-3. a body that is not UTF-8, JSON or a form, or that does not have the shape plgbot
-   routes on, gets 400 (:func:`adapters.slack.payloads.problem`, on the body as Bolt
-   parsed it);
+   more in its own middleware. Headers not of the shape Slack sends (ASCII seconds,
+   ``v0=`` and 64 hex digits) never reach the verifier, whose ``int()`` and
+   ``hmac.compare_digest`` raise on Unicode digits, thousands of digits or non-ASCII;
+3. a body that is not UTF-8, JSON or a form, that is nested past Python's recursion
+   limit, or that does not have the shape plgbot routes on, gets 400
+   (:func:`adapters.slack.payloads.problem`, on the body as Bolt parsed it);
 4. Bolt dispatches; listeners acknowledge at once and queue the work.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 
 from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from adapters.slack.payloads import problem
@@ -28,6 +32,13 @@ log = logging.getLogger("plgbot.slack")
 
 # Slack's payloads are a few KB (a full modal state perhaps 100 KB); 1 MB is plenty.
 MAX_BODY = 1_000_000
+# A timestamp or a body length: ASCII digits, at most 12 (seconds since 1970 reach
+# the year 33658). ``str.isdigit`` and ``int`` take other scripts' digits, and ``int``
+# raises on more than 4,300 of them.
+_NUMBER = re.compile(r"[0-9]{1,12}")
+# "v0=" and an HMAC-SHA256 in lowercase hex, as Slack signs; ``hmac.compare_digest``
+# raises TypeError on a non-ASCII str.
+_SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 
 
 class BodyTooLargeError(Exception):
@@ -44,6 +55,11 @@ class Endpoint:
             raw = await _read(request)
         except BodyTooLargeError:
             return _error(413, "request body too large")
+        except ClientDisconnect:
+            # The client hung up mid-body: there is nothing to verify and nobody to
+            # answer; the status is only for the metrics.
+            log.info("Slack: a client hung up before its request body was complete")
+            return _error(400, "incomplete body")
         if not self._signed(raw, request):
             log.info("Slack: refused a request with a missing, bad or stale signature")
             return _error(401, "invalid request")
@@ -56,8 +72,14 @@ class Endpoint:
                 headers=dict(request.headers),
             )
         except ValueError:
-            # UnicodeDecodeError and JSONDecodeError are both ValueErrors.
+            # UnicodeDecodeError and JSONDecodeError are both ValueErrors, and so is a
+            # number of more than 4,300 digits.
             log.info("Slack: refused a signed request that is not UTF-8 JSON or a form")
+            return _error(400, "malformed body")
+        except RecursionError:
+            # json.loads gives up on nesting deeper than the recursion limit; the
+            # stack is unwound by now.
+            log.info("Slack: refused a signed request nested too deeply")
             return _error(400, "malformed body")
         except (TypeError, LookupError, AttributeError) as error:
             log.info("Slack: refused a signed request Bolt cannot read (%s)", type(error).__name__)
@@ -71,7 +93,12 @@ class Endpoint:
     def _signed(self, raw: bytes, request: Request) -> bool:
         timestamp = request.headers.get("x-slack-request-timestamp")
         signature = request.headers.get("x-slack-signature")
-        if not timestamp or not signature or not timestamp.isdigit():
+        if (
+            timestamp is None
+            or signature is None
+            or not _NUMBER.fullmatch(timestamp)
+            or not _SIGNATURE.fullmatch(signature)
+        ):
             return False
         try:
             return self._verifier.is_valid(raw, timestamp, signature)
@@ -82,7 +109,7 @@ class Endpoint:
 
 async def _read(request: Request) -> bytes:
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
+    if declared is not None and (not _NUMBER.fullmatch(declared) or int(declared) > MAX_BODY):
         raise BodyTooLargeError
     body = bytearray()
     async for chunk in request.stream():

@@ -26,6 +26,12 @@ MAX_TENANT_ID = 64
 MAX_NAME = 512
 MAX_ENTITIES = 100
 MAX_MEMBERS = 200
+# Activities nest a few levels (an Adaptive Card in an attachment perhaps a dozen or
+# two); deeper input is refused before anything walks it recursively.
+MAX_DEPTH = 64
+# No field of an activity is a number this long; the limit keeps int() of absurd
+# digit strings (quadratic, and a ValueError past 4,300 digits) out of the parser.
+MAX_INTEGER_DIGITS = 100
 
 # The Bot Framework Emulator sends no tenant; its conversations form one local school.
 EMULATOR_TENANT = "local-emulator"
@@ -46,9 +52,14 @@ def parse_activity(body: bytes) -> Activity:
     if len(body) > MAX_BODY_BYTES:
         raise BadActivityError("body too large", 413)
     try:
-        data = json.loads(body)
+        data = json.loads(body, parse_int=_integer)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise BadActivityError("body is not JSON") from None
+    except RecursionError:
+        # The parser recurses per level and gives up at the recursion limit.
+        raise BadActivityError("JSON nested too deeply") from None
+    if not _within_depth(data, MAX_DEPTH):
+        raise BadActivityError("JSON nested too deeply")
     if not isinstance(data, dict):
         raise BadActivityError("an activity is a JSON object")
     kind = _text(data, "type", required=True, limit=64)
@@ -93,6 +104,30 @@ def parse_activity(body: bytes) -> Activity:
     except DeserializationError as error:
         raise BadActivityError(f"not an activity: {error}") from None
     return activity
+
+
+def _integer(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise BadActivityError("number too long")
+    return int(digits)
+
+
+def _within_depth(data: Any, limit: int) -> bool:
+    """Whether lists and objects in ``data`` nest at most ``limit`` deep (walked
+    without recursion: the point is that it cannot overflow the stack)."""
+    pending: list[tuple[Any, int]] = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict):
+            inner = list(value.values())
+        elif isinstance(value, list):
+            inner = value
+        else:
+            continue
+        if depth > limit:
+            return False
+        pending.extend((item, depth + 1) for item in inner)
+    return True
 
 
 def _tenant(channel_data: dict[str, Any], conversation: dict[str, Any], channel_id: str) -> str:
