@@ -122,7 +122,8 @@ class Database:
                     busy_timeout = 0
         else:
             kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
-        self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
+        # Statement parameters never reach a log: the inbox insert carries message text.
+        self.engine: AsyncEngine = create_async_engine(self.url, hide_parameters=True, **kwargs)
         if self.is_sqlite:
             pragmas = partial(_sqlite_pragmas, busy_timeout=busy_timeout)
             event.listen(self.engine.sync_engine, "connect", pragmas)
