@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -32,6 +33,7 @@ from adapters.slack.retries import CountedRetries
 from adapters.slack.socket_mode import socket_mode
 from bot.service import Bot
 from storage import Database
+from storage.database import is_unavailable
 
 log = logging.getLogger("plgbot.slack")
 
@@ -71,6 +73,17 @@ def bolt_logger() -> logging.Logger:
     if not any(isinstance(f, RedactBodies) for f in logger.filters):
         logger.addFilter(RedactBodies())
     return logger
+
+
+async def unavailable_is_503(error: Exception) -> BoltResponse:
+    """A delivery that cannot be committed to the inbox gets no 200: with the database
+    briefly out of reach, Slack is told 503 and delivers it again later (a retry of
+    one that was committed after all is recognised). Anything else is plgbot's fault."""
+    if is_unavailable(error):
+        log.warning("Slack: database unavailable (%s); answered 503", type(error).__name__)
+        return BoltResponse(status=503, body="database unavailable")
+    log.error("Slack: listener failed: %s", type(error).__name__)
+    return BoltResponse(status=500, body="")
 
 
 class SlackAdapter:
@@ -116,6 +129,7 @@ class SlackAdapter:
             work=self.work,
             inbox=self.inbox,
         ).register(self.app)
+        self.app.error(unavailable_is_503)
 
     def routes(self) -> list[BaseRoute]:
         """The Request URL, when there is a signing secret to verify requests with."""
