@@ -102,13 +102,7 @@ async def claim(session: AsyncSession, key: str, now: datetime) -> bool:
     """True the first time a delivery is processed: a waiting row becomes done with its
     payload blanked, or (for a delivery that never waited) a done row is written. In
     the caller's transaction, so if the handling fails both roll back with it."""
-    closed = await session.execute(
-        update(Delivery)
-        .where(Delivery.key == key, Delivery.state == WAITING)
-        .values(state=DONE, payload=None, finished_at=now, lease_until=None)
-        .execution_options(synchronize_session=False)
-    )
-    if getattr(closed, "rowcount", 0) == 1:
+    if await _close(session, key, now):
         return True
     row = {"key": key, "state": DONE, "received_at": now, "finished_at": now, "attempts": 0}
     return await insert_ignoring_conflicts(session, Delivery, [row], ["key"]) == 1
@@ -116,12 +110,18 @@ async def claim(session: AsyncSession, key: str, now: datetime) -> bool:
 
 async def finish(session: AsyncSession, key: str, now: datetime) -> None:
     """Mark a waiting delivery done (blanked) when its handling recorded nothing."""
-    await session.execute(
+    await _close(session, key, now)
+
+
+async def _close(session: AsyncSession, key: str, now: datetime) -> bool:
+    """Waiting -> done, payload blanked; whether a waiting row was there."""
+    closed = await session.execute(
         update(Delivery)
         .where(Delivery.key == key, Delivery.state == WAITING)
         .values(state=DONE, payload=None, finished_at=now, lease_until=None)
         .execution_options(synchronize_session=False)
     )
+    return getattr(closed, "rowcount", 0) == 1
 
 
 async def failed(session: AsyncSession, key: str, now: datetime) -> bool:
