@@ -143,7 +143,7 @@ class Inbox:
             raise
         except Exception as error:
             if not is_unavailable(error):
-                await self._count_failure(Job(key, "activity", {}, replayed=False))
+                await self._count_failure(key, "activity")
             raise
         finally:
             CURRENT_DELIVERY.reset(token)
@@ -190,10 +190,10 @@ class Inbox:
                 self._platform,
                 job.kind,
                 type(error).__name__,
-                _where(error),
+                where_raised(error),
             )
             log.debug("inbox: %s traceback", job.kind, exc_info=error)
-            await self._count_failure(job)
+            await self._count_failure(job.key, job.kind)
         finally:
             CURRENT_DELIVERY.reset(token)
 
@@ -219,16 +219,16 @@ class Inbox:
             await asyncio.sleep(wait)
             wait = min(wait * 2, LONGEST_WAIT)
 
-    async def _count_failure(self, job: Job) -> None:
+    async def _count_failure(self, key: str, kind: str) -> None:
         try:
             async with self._db.session() as session:
-                set_aside = await inbox.failed(session, job.key, self._clock.now())
+                set_aside = await inbox.failed(session, key, self._clock.now())
         except Exception as error:
             # The lease runs out and the delivery is taken over: nothing is lost.
             log.warning("inbox: could not count a failure (%s)", type(error).__name__)
             return
         if set_aside:
-            log.error("inbox: %s %s set aside after repeated failures", self._platform, job.kind)
+            log.error("inbox: %s %s set aside after repeated failures", self._platform, kind)
 
     async def sweep(self) -> int:
         """Take over waiting deliveries whose lease ran out; how many were taken."""
@@ -308,7 +308,8 @@ class Inbox:
             )
 
 
-def _where(error: BaseException) -> str:
+def where_raised(error: BaseException) -> str:
+    """Where ``error`` was raised (file:line), for a log line that quotes no payload."""
     frames = traceback.extract_tb(error.__traceback__)
     if not frames:
         return "?"

@@ -1,14 +1,11 @@
-"""Work that runs after Slack has its acknowledgement.
+"""Work after Slack's acknowledgement that records nothing: publishing the Home tab,
+and the lead's confirmation of a question round the core already stored before the
+acknowledgement. Everything that can produce a record goes through the inbox
+(:mod:`adapters.inbox`) instead, so nothing here needs to survive a restart.
 
-Slack wants an answer within 3 seconds and retries when it does not get one; looking
-people up, running the core and posting replies can take longer. Listeners acknowledge
-first and hand the rest to :class:`AfterAck`, which keeps track of every task so a
-shutdown waits for them instead of dropping them half-way.
-
-Slack does not deliver an acknowledged event again, so a job that fails because the
-database is briefly out of reach (a locked SQLite file, a restarting PostgreSQL) is
-tried again with backoff for up to :data:`RETRY_FOR` seconds: the failed attempt was
-rolled back, and the core's claim on the event keeps a retry from storing it twice.
+:class:`AfterAck` keeps track of every task so a shutdown waits for them, and a job
+that fails because the database is briefly out of reach (a locked SQLite file, a
+restarting PostgreSQL) is tried again with backoff for up to :data:`RETRY_FOR` seconds.
 """
 
 from __future__ import annotations
@@ -16,10 +13,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import traceback
 from collections import deque
 from collections.abc import Awaitable, Callable
 
+from adapters.inbox import where_raised
 from storage.database import is_unavailable
 
 log = logging.getLogger("plgbot.slack")
@@ -47,7 +44,7 @@ class AfterAck:
     def submit(self, name: str, job: Job) -> None:
         """Run ``job`` soon; its failure is logged (type only), never raised."""
         if self._closed:
-            log.warning("Slack: shutting down, dropped %s", name)
+            log.info("Slack: shutting down; %s (nothing to record) not started", name)
             return
         self._waiting.append((name, job))
         self._start()
@@ -69,7 +66,7 @@ class AfterAck:
         except Exception as error:
             # An exception's message may quote a payload, so INFO and above get only
             # its type and where it was raised; DEBUG gets the whole traceback.
-            log.error("Slack: %s failed: %s at %s", name, type(error).__name__, _where(error))
+            log.error("Slack: %s failed: %s at %s", name, type(error).__name__, where_raised(error))
             log.debug("Slack: %s traceback", name, exc_info=error)
 
     async def _attempts(self, name: str, job: Job) -> None:
@@ -98,8 +95,7 @@ class AfterAck:
 
     async def drain(self, grace: float) -> None:
         """Stop taking work, wait up to ``grace`` seconds for what runs and waits, cancel
-        the rest (a cancelled or dropped event was acknowledged but not stored: its log
-        says so)."""
+        the rest (none of it records anything: see the module's docstring)."""
         self._closed = True
         give_up = time.monotonic() + grace
         while self._tasks and (left := give_up - time.monotonic()) > 0:
@@ -113,10 +109,3 @@ class AfterAck:
             task.cancel()
         if late:
             await asyncio.wait(late)
-
-
-def _where(error: BaseException) -> str:
-    frames = traceback.extract_tb(error.__traceback__)
-    if not frames:
-        return "?"
-    return f"{frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno}"

@@ -125,7 +125,7 @@ class Listeners:
                 )
             if not listens:
                 return
-        await self._keep(envelope.team_id, f"{envelope.event_id}", "message", body, event.user)
+        await self._keep(envelope.team_id, envelope.event_id, "message", body, event.user)
 
     async def on_home_opened(self, body: dict[str, Any]) -> None:
         # Shows the person's overview: nothing to record, so nothing is kept; Slack gets
@@ -138,7 +138,7 @@ class Listeners:
         kind = str(body["event"]["type"])
         log.debug("Slack: ignored event %s", kind if _EVENT_NAME.fullmatch(kind) else "(other)")
 
-    # Interactivity and commands: acknowledged here, first thing.
+    # Interactivity and commands: kept first, then acknowledged here.
 
     async def on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         payload = SlashCommand.model_validate(body)

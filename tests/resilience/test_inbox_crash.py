@@ -86,6 +86,14 @@ def kill_tree(pid: int) -> None:
 
 async def interactions_per_message(database: str, ts_base: int) -> dict[int, int]:
     """Event number -> interactions stored for its message."""
+    return await interactions_by_number(
+        database, f"slack:{TEAM_ID}:{CHANNEL}:{ts_base}.%", f"{ts_base}."
+    )
+
+
+async def interactions_by_number(database: str, like: str, before: str) -> dict[int, int]:
+    """Interactions per message whose key is LIKE ``like``, by the number after
+    ``before`` in the key."""
     db = Database(database)
     try:
         async with db.session() as session:
@@ -94,9 +102,9 @@ async def interactions_per_message(database: str, ts_base: int) -> dict[int, int
                     "SELECT message_key, count(*) FROM interactions"
                     " WHERE message_key LIKE :key GROUP BY message_key"
                 ),
-                {"key": f"slack:{TEAM_ID}:{CHANNEL}:{ts_base}.%"},
+                {"key": like},
             )
-            return {int(key.rsplit(".", 1)[1]): int(count) for key, count in rows}
+            return {int(key.rsplit(before, 1)[1]): int(count) for key, count in rows}
     finally:
         await db.dispose()
 
@@ -263,19 +271,7 @@ async def teams_burst(server: Server, run: str, service_url: str, *, kill_after:
 
 async def teams_stored(database: str, run: str) -> dict[int, int]:
     """Activity number -> interactions its message logged."""
-    db = Database(database)
-    try:
-        async with db.session() as session:
-            rows = await session.execute(
-                text(
-                    "SELECT message_key, count(*) FROM interactions"
-                    " WHERE message_key LIKE :key GROUP BY message_key"
-                ),
-                {"key": f"%{run}%"},
-            )
-            return {int(key.rsplit(run, 1)[1]): int(count) for key, count in rows}
-    finally:
-        await db.dispose()
+    return await interactions_by_number(database, f"%{run}%", run)
 
 
 async def test_kill_9_of_teams_handling_after_the_answer_then_restart_stores_it_once(
