@@ -32,9 +32,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from adapters.observability import observe_inbox
+from adapters.observability import observe_inbox, observe_outbox
+from adapters.outbox import Outbox
 from bot.clock import Clock
-from storage import Database, inbox
+from storage import Database, inbox, outbox
 from storage.database import is_unavailable
 from storage.events import CURRENT_DELIVERY, Processing
 from storage.inbox import Arrival
@@ -93,6 +94,11 @@ class Inbox:
         self._tasks: dict[asyncio.Task[None], Job] = {}
         self._closed = False
         self._wake = asyncio.Event()
+        self._outboxes: list[Outbox] = []
+
+    def also_sweep(self, outbox: Outbox) -> None:
+        """Send ``outbox``'s unsent replies at every sweep (:mod:`adapters.outbox`)."""
+        self._outboxes.append(outbox)
 
     def add_handler(self, kind: str, handler: Handler) -> None:
         self._handlers[kind] = handler
@@ -262,9 +268,13 @@ class Inbox:
         while not self._closed:
             try:
                 await self.sweep()
+                for replies in self._outboxes:
+                    await replies.sweep()
                 async with self._db.session() as session:
                     backlog = await inbox.backlog(session)
+                    unsent = await outbox.waiting(session)
                 observe_inbox(backlog, time.time())
+                observe_outbox(unsent, time.time())
             except Exception as error:
                 log.warning("inbox: sweep failed (%s); trying again", type(error).__name__)
             with suppress(TimeoutError):

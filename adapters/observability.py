@@ -53,7 +53,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.events import SchoolRef
 from bot.messages import OutboundMessage
 from bot.ports import Messenger, Messengers
-from storage import Database, inbox
+from storage import Database, inbox, outbox
 from storage.events import DUPLICATE_EVENTS, STORED_EVENTS
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
@@ -123,6 +123,24 @@ INBOX_SET_ASIDE = Gauge(
     registry=REGISTRY,
     multiprocess_mode="max",
 )
+OUTBOX_WAITING = Gauge(
+    "plgbot_outbox_waiting",
+    "Replies kept in the outbox and not sent yet (a platform down, a restart)",
+    registry=REGISTRY,
+    multiprocess_mode="max",
+)
+OUTBOX_OLDEST = Gauge(
+    "plgbot_outbox_oldest_waiting_seconds",
+    "How long the oldest unsent reply has waited",
+    registry=REGISTRY,
+    multiprocess_mode="max",
+)
+REPLIES_DROPPED = Counter(
+    "plgbot_replies_dropped",
+    "Replies given up: refused by the platform for good, or too late to still send",
+    ["platform", "reason"],
+    registry=REGISTRY,
+)
 # A delivery waiting longer than this is worth a look: /readyz names it.
 LONG_WAIT_SECONDS = 300.0
 # Known routes only, so a scanner probing random URLs cannot blow up label cardinality.
@@ -184,6 +202,13 @@ def readiness(db: Database) -> Callable[[Request], Awaitable[JSONResponse]]:
         return JSONResponse({"status": "ready", "inbox": detail})
 
     return readyz
+
+
+def observe_outbox(pending: outbox.Pending, now: float) -> None:
+    """Set the outbox gauges."""
+    since = pending.oldest_since
+    OUTBOX_WAITING.set(pending.waiting)
+    OUTBOX_OLDEST.set(max(now - since.timestamp(), 0.0) if since is not None else 0.0)
 
 
 def observe_inbox(backlog: inbox.Backlog, now: float) -> float:

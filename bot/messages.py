@@ -7,8 +7,10 @@ its platform (Slack mrkdwn, Teams markdown/HTML, a terminal), so a display name 
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,3 +112,78 @@ class OutboundMessage:
 def message(*blocks: Block, private: bool = False, in_thread: bool = False) -> OutboundMessage:
     visibility = Visibility.PRIVATE if private else Visibility.CONVERSATION
     return OutboundMessage(blocks=blocks, visibility=visibility, in_thread=in_thread)
+
+
+# The JSON form of a message, for the outbox (replies kept until they are sent). Each
+# block is ``[kind, fields]``: Heading and Paragraph have the same fields, so the kind
+# is named.
+
+
+def to_record(outbound: OutboundMessage) -> dict[str, Any]:
+    """``outbound`` as JSON-able data (:func:`from_record` reads it back)."""
+    return {
+        "visibility": outbound.visibility.value,
+        "in_thread": outbound.in_thread,
+        "blocks": [_block_record(block) for block in outbound.blocks],
+    }
+
+
+def from_record(record: dict[str, Any]) -> OutboundMessage:
+    return OutboundMessage(
+        blocks=tuple(_block(kind, fields) for kind, fields in record["blocks"]),
+        visibility=Visibility(record["visibility"]),
+        in_thread=bool(record["in_thread"]),
+    )
+
+
+def _block_record(block: Block) -> list[Any]:
+    match block:
+        case Heading(text):
+            return ["heading", {"text": text}]
+        case Paragraph(text):
+            return ["paragraph", {"text": text}]
+        case Bullets(items):
+            return ["bullets", {"items": list(items)}]
+        case Facts(pairs):
+            return ["facts", {"pairs": [list(pair) for pair in pairs]}]
+        case Actions(buttons):
+            return [
+                "actions",
+                {
+                    "buttons": [
+                        {
+                            "label": b.label,
+                            "action": b.action,
+                            "value": b.value,
+                            "asks_text": b.asks_text,
+                            "picks_people": b.picks_people,
+                        }
+                        for b in buttons
+                    ]
+                },
+            ]
+        case File(name, content, media_type, title):
+            encoded = base64.b64encode(content).decode("ascii")
+            return [
+                "file",
+                {"name": name, "content": encoded, "media_type": media_type, "title": title},
+            ]
+    raise TypeError(f"not a block: {type(block).__name__}")
+
+
+def _block(kind: str, fields: dict[str, Any]) -> Block:
+    match kind:
+        case "heading":
+            return Heading(fields["text"])
+        case "paragraph":
+            return Paragraph(fields["text"])
+        case "bullets":
+            return Bullets(tuple(fields["items"]))
+        case "facts":
+            return Facts(tuple((label, value) for label, value in fields["pairs"]))
+        case "actions":
+            return Actions(tuple(Button(**button) for button in fields["buttons"]))
+        case "file":
+            content = base64.b64decode(fields["content"])
+            return File(fields["name"], content, fields["media_type"], fields["title"])
+    raise ValueError(f"unknown block kind {kind!r}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,7 +52,7 @@ from bot.events import (
 )
 from bot.interactions import Origin
 from bot.knowledge import ALL_TYPES, KnowledgeType
-from bot.messages import Bullets, OutboundMessage, Paragraph
+from bot.messages import Bullets, OutboundMessage, Paragraph, to_record
 from bot.my_network import my_network
 from bot.network_commands import StartNudges, StopNudges
 from bot.overview import overview
@@ -68,7 +69,7 @@ from bot.round_commands import (
 )
 from bot.round_form import RoundFormChoices, RoundFormOutcome
 from bot.turn import Context, Turn
-from storage import Database, directory, interactions
+from storage import Database, directory, interactions, outbox
 from storage.events import claim_event
 from storage.models import School
 
@@ -104,53 +105,60 @@ class Bot:
             return list((await self.submit_round_form(event)).messages)
         now = self.clock.now()
         async with self.db.session() as session:
-            school = await self._school(session, event.school)
-            event_key = f"{event.school.platform}:{event.school.tenant_id}:{event.event_id}"
-            if not await claim_event(session, event_key, now):
-                return []
-            if isinstance(event, MessageDeleted):
-                await _forget(session, school, event)
-                return []
-            if event.author.is_bot:
-                return []
-            parsed = parse(event) if event.addressed_to_bot else None
-            ctx = await self._context(
-                session, school, event.author, parsed.language if parsed else None
+            replies = await self._message(session, event, now)
+            await _keep(session, replies, now)
+        return replies
+
+    async def _message(
+        self, session: AsyncSession, event: InboundMessage | MessageDeleted, now: datetime
+    ) -> list[OutboundMessage]:
+        school = await self._school(session, event.school)
+        event_key = f"{event.school.platform}:{event.school.tenant_id}:{event.event_id}"
+        if not await claim_event(session, event_key, now):
+            return []
+        if isinstance(event, MessageDeleted):
+            await _forget(session, school, event)
+            return []
+        if event.author.is_bot:
+            return []
+        parsed = parse(event) if event.addressed_to_bot else None
+        ctx = await self._context(
+            session, school, event.author, parsed.language if parsed else None
+        )
+        turn = ctx.turn(event)
+        if not event.channel.is_direct:
+            # The channels plgbot has seen are the ones a question round may use.
+            await directory.ensure_channel(
+                session,
+                school_id=school.id,
+                platform_channel_id=event.channel.channel_id,
+                name=event.channel.name,
             )
-            turn = ctx.turn(event)
-            if not event.channel.is_direct:
-                # The channels plgbot has seen are the ones a question round may use.
-                await directory.ensure_channel(
-                    session,
-                    school_id=school.id,
-                    platform_channel_id=event.channel.channel_id,
-                    name=event.channel.name,
+        if parsed is None or isinstance(parsed.command, Unknown):
+            # A reply in the thread of a posted round question answers the round.
+            answered = await round_replies.thread_reply(turn)
+            if answered is not None:
+                return answered
+        if parsed is None or (
+            # Teams delivers channel messages only when they mention the bot: one
+            # that is no command is still a conversation in the PLG channel.
+            isinstance(parsed.command, Unknown)
+            and not event.channel.is_direct
+            and await directory.channel_with_plg(session, school.id, event.channel.channel_id)
+        ):
+            await sharing.observe(turn)
+            return []
+        # A round's question has its own, clearer limit (bot.rounds.MAX_QUESTION).
+        long_question = isinstance(parsed.command, NewRound | EditRound)
+        if len(event.text) > self.config.max_command_length and not long_question:
+            return [
+                turn.say(
+                    "error.too_long",
+                    length=len(event.text),
+                    limit=self.config.max_command_length,
                 )
-            if parsed is None or isinstance(parsed.command, Unknown):
-                # A reply in the thread of a posted round question answers the round.
-                answered = await round_replies.thread_reply(turn)
-                if answered is not None:
-                    return answered
-            if parsed is None or (
-                # Teams delivers channel messages only when they mention the bot: one
-                # that is no command is still a conversation in the PLG channel.
-                isinstance(parsed.command, Unknown)
-                and not event.channel.is_direct
-                and await directory.channel_with_plg(session, school.id, event.channel.channel_id)
-            ):
-                await sharing.observe(turn)
-                return []
-            # A round's question has its own, clearer limit (bot.rounds.MAX_QUESTION).
-            long_question = isinstance(parsed.command, NewRound | EditRound)
-            if len(event.text) > self.config.max_command_length and not long_question:
-                return [
-                    turn.say(
-                        "error.too_long",
-                        length=len(event.text),
-                        limit=self.config.max_command_length,
-                    )
-                ]
-            return await _dispatch(turn, parsed.command)
+            ]
+        return await _dispatch(turn, parsed.command)
 
     async def overview(self, school: SchoolRef, person: PersonRef) -> OutboundMessage:
         """The person's PLGs, ties and shared knowledge (Slack Home tab and the like)."""
@@ -196,7 +204,9 @@ class Bot:
             if not outcome.accepted:
                 # Nothing was created, and the same form may be sent again once fixed.
                 await session.rollback()
-            return outcome
+                return outcome
+            await _keep(session, list(outcome.messages), now)
+        return outcome
 
     async def language_of(self, school: SchoolRef, person: PersonRef) -> Language:
         async with self.db.session() as session:
@@ -241,7 +251,9 @@ class Bot:
             if not await claim_event(session, event_key, now):
                 return []
             ctx = await self._context(session, school, form.author)
-            return await sharing.log_command(ctx.turn(message), command)
+            replies = await sharing.log_command(ctx.turn(message), command)
+            await _keep(session, replies, now)
+        return replies
 
     async def _handle_action(self, event: ActionInvoked) -> list[OutboundMessage]:
         handler = handler_for(event.action)
@@ -255,7 +267,9 @@ class Bot:
             if handler is None:
                 # A button from an older message or a forged payload: say so, change nothing.
                 return [ctx.say("error.unknown_action")]
-            return await handler(ctx, event)
+            replies = await handler(ctx, event)
+            await _keep(session, replies, now)
+        return replies
 
     async def _school(self, session: AsyncSession, ref: SchoolRef) -> School:
         return await directory.ensure_school(
@@ -300,6 +314,13 @@ class Bot:
             language=language,
             now=self.clock.now(),
         )
+
+
+async def _keep(session: AsyncSession, replies: list[OutboundMessage], now: datetime) -> None:
+    """Keep the replies in the outbox with what they confirm, so a crash before they
+    are sent, or a platform that is down, does not lose them (:mod:`storage.outbox`)."""
+    if replies:
+        await outbox.keep(session, [(reply, to_record(reply)) for reply in replies], now)
 
 
 def _say(language: Language, key: str, **values: object) -> OutboundMessage:

@@ -9,7 +9,7 @@ injected clock, so tests move time instead of waiting.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 
@@ -18,7 +18,7 @@ from bot.ports import Messengers
 from bot.round_messages import zone_of
 from bot.service import Bot
 from scheduler.jobs import Schedule
-from storage import directory
+from storage import directory, inbox
 from storage.models import School
 from storage.retention import Expired, cutoff, delete_expired
 from storage.school_settings import school_config
@@ -27,6 +27,8 @@ log = logging.getLogger("plgbot.scheduler")
 
 # Quiet hours: nobody is chatting, and a school's data is small enough to go at once.
 RUN_HOUR, RUN_MINUTE = 3, 30
+# How long the inbox keeps a finished delivery's claim (key and times, no text).
+DELIVERY_CLAIMS_KEPT = timedelta(days=7)
 
 
 class RetentionJobs:
@@ -60,6 +62,11 @@ class RetentionJobs:
                 return Expired()
             config = await school_config(session, school.id, self.defaults)
             expired = await delete_expired(session, school.id, cutoff(now, config.retention_months))
+            # Every school's run clears the inbox's old claims of all (idempotent): a
+            # platform retries a delivery for minutes, so a week's claims are plenty.
+            claims = await inbox.forget_before(session, now - DELIVERY_CLAIMS_KEPT)
+        if claims:
+            log.info("retention: %d finished deliveries forgotten", claims)
         if expired.total:
             # Counts only: the log never says whose data went.
             log.info("retention: school %s: %s", school_id, expired)

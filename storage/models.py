@@ -333,6 +333,32 @@ class ConversationReference(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class Reply(Base):
+    """The outbox: a reply the core decided to send in answer to a delivery, written in
+    the transaction that stored what the delivery recorded, so neither a crash before
+    the send nor a platform outage loses it (:mod:`storage.outbox`).
+
+    ``destination`` (where to send, as the adapter describes it) and ``message`` (the
+    core's message) are JSON; a row is deleted once sent, or once claimed for a send the
+    platform cannot look up afterwards (at most once)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_platform_due", "platform", "next_attempt_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Who it goes to (platform ids), so erasure and opt-out reach unsent replies.
+    tenant_id: Mapped[str | None] = mapped_column(String(128))
+    person: Mapped[str | None] = mapped_column(String(128), index=True)
+    destination: Mapped[str] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The process sending it holds it until then; after that anyone may take it over.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class Occurrence(Base):
     """One due run of a scheduled job (a round's post, its closing, a weekly nudge...).
 

@@ -17,7 +17,7 @@ from sqlalchemy import Table, case, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage import digest_history, inbox
+from storage import digest_history, inbox, outbox
 from storage.models import (
     PLG,
     AuditEntry,
@@ -238,6 +238,9 @@ async def erase_person(session: AsyncSession, person_id: int) -> dict[str, int]:
             session, platform=who[0], tenant_id=who[1], person=who[2]
         )
         counts["deliveries"] = waiting
+        counts["outbox"] = await outbox.forget_person(
+            session, platform=who[0], tenant_id=who[1], person=who[2]
+        )
     invites = [
         str(i)
         for i in await session.scalars(

@@ -119,13 +119,15 @@ class SlackAdapter:
             # the inbox, so whatever got its 200 is durable (adapters.inbox).
             process_before_response=True,
         )
+        replies = Replies(self.client, retry_handlers(), db, bot.clock)
+        self.inbox.also_sweep(replies.outbox)
         Listeners(
             bot=bot,
             client=self.client,
             identity=self.identity,
             profiles=Profiles(self.client, db, bot.clock, language=bot.config.default_language),
             channels=ChannelNames(self.client, bot.clock),
-            replies=Replies(self.client, retry_handlers()),
+            replies=replies,
             work=self.work,
             inbox=self.inbox,
         ).register(self.app)

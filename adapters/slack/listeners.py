@@ -238,7 +238,7 @@ class Listeners:
         if how == "command" and (asked := round_modal.request_of(inbound.text)) is not None:
             await self.rounds.offer(inbound.school, inbound.author, where, asked.number)
             return
-        await self.replies.send(where, await self.bot.handle(inbound))
+        await self.replies.answer(where, self.bot.handle(inbound))
 
     async def _command(self, body: dict[str, Any], replayed: bool = False) -> None:
         payload = SlashCommand.model_validate(body)
@@ -265,7 +265,7 @@ class Listeners:
             channel_name=self.channels.name,
             now=self.bot.clock.now(),
         )
-        await self.replies.send(where, await self.bot.handle(inbound))
+        await self.replies.answer(where, self.bot.handle(inbound))
 
     async def _home(self, body: dict[str, Any]) -> None:
         envelope = EventEnvelope.model_validate(body)
@@ -360,7 +360,7 @@ class Listeners:
             thread_ts=container.thread_ts if container else None,
             response_url=payload.response_url,
         )
-        await self.replies.send(where, await self.bot.handle(pressed))
+        await self.replies.answer(where, self.bot.handle(pressed))
 
     async def _answer_of(self, body: dict[str, Any], replayed: bool) -> None:
         payload = ViewPayload.model_validate(body)
@@ -391,7 +391,7 @@ class Listeners:
             user_id=payload.user.id,
             is_direct=direct,
         )
-        await self.replies.send(where, await self.bot.handle(pressed))
+        await self.replies.answer(where, self.bot.handle(pressed))
 
     async def _log_form_of(self, body: dict[str, Any], replayed: bool) -> None:
         payload = ViewPayload.model_validate(body)
@@ -427,7 +427,7 @@ class Listeners:
             sent_at=self.bot.clock.now(),
             note=submission.note,
         )
-        await self.replies.send(Where.direct_to(payload.user.id), await self.bot.handle(form))
+        await self.replies.answer(Where.direct_to(payload.user.id), self.bot.handle(form))
 
 
 def _channel(channel_id: str | None, user_id: str) -> ChannelRef:

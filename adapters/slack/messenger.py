@@ -87,7 +87,7 @@ class SlackMessenger:
         key: str | None = None,
     ) -> str:
         if key is not None and RESENDING.get():
-            earlier = await self._find(channel_id, thread_id, key)
+            earlier = await find_post(self._client, channel_id, thread_id, key)
             if earlier is not None:
                 return earlier
         return await self._post(channel_id, message, thread_id, key)
@@ -123,29 +123,33 @@ class SlackMessenger:
             await upload(self._client, channel=landed, files=files, thread_ts=thread)
         return str(answer["ts"])
 
-    async def _find(self, channel: str, thread: str | None, key: str) -> str | None:
-        """The ts of plgbot's post with ``key`` among the latest messages, if any."""
-        cursor: str | None = None
-        for _ in range(HISTORY_PAGES):
-            arguments: dict[str, Any] = {
-                "channel": channel,
-                "limit": 200,
-                "include_all_metadata": True,
-                "cursor": cursor,
-            }
-            if thread is None:
-                page = await self._client.conversations_history(**arguments)
-            else:
-                page = await self._client.conversations_replies(ts=thread, **arguments)
-            for found in page.get("messages") or []:
-                metadata = found.get("metadata") or {}
-                payload = metadata.get("event_payload") or {}
-                if metadata.get("event_type") == EVENT_TYPE and payload.get("key") == key:
-                    return str(found["ts"])
-            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
-            if cursor is None:
-                return None
-        return None
+
+async def find_post(
+    client: AsyncWebClient, channel: str, thread: str | None, key: str
+) -> str | None:
+    """The ts of plgbot's post with ``key`` among the channel's (or thread's) latest
+    messages, if any."""
+    cursor: str | None = None
+    for _ in range(HISTORY_PAGES):
+        arguments: dict[str, Any] = {
+            "channel": channel,
+            "limit": 200,
+            "include_all_metadata": True,
+            "cursor": cursor,
+        }
+        if thread is None:
+            page = await client.conversations_history(**arguments)
+        else:
+            page = await client.conversations_replies(ts=thread, **arguments)
+        for found in page.get("messages") or []:
+            metadata = found.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == EVENT_TYPE and payload.get("key") == key:
+                return str(found["ts"])
+        cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+        if cursor is None:
+            return None
+    return None
 
 
 def _is_user(conversation: str) -> bool:

@@ -15,21 +15,32 @@ thread; a private one goes to the person's DM, since an upload cannot be ephemer
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.outbox import Outbox, RefusedError
 from adapters.slack.files import direct_channel, files_of, has_text, upload
+from adapters.slack.messenger import EVENT_TYPE, find_post
 from adapters.slack.render import render
+from bot.clock import Clock
 from bot.messages import OutboundMessage, Visibility
+from storage import Database
+from storage.events import CURRENT_DELIVERY
 
 log = logging.getLogger("plgbot.slack")
+
+# Slack's answers worth trying again later (the client's retry handlers already tried
+# 429 and connection errors a few times). Any other error (``channel_not_found``,
+# ``is_archived``, ``user_not_found``, ``invalid_blocks``...) refuses the reply for good.
+TRANSIENT = frozenset(
+    {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,19 +61,63 @@ class Where:
 
 
 class Replies:
-    def __init__(self, client: AsyncWebClient, retry_handlers: list[AsyncRetryHandler]) -> None:
+    """Sends the core's replies where the person spoke, through the outbox
+    (:mod:`adapters.outbox`): a reply posted for the whole channel is marked with its
+    outbox id in the message metadata and found again by it, so it is sent exactly
+    once; a DM, an ephemeral or a ``response_url`` reply cannot be looked up, and is
+    claimed before it is sent: at most once."""
+
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        retry_handlers: list[AsyncRetryHandler],
+        db: Database,
+        clock: Clock,
+    ) -> None:
         self._client = client
         self._retry_handlers = retry_handlers
+        self.outbox = Outbox(db, clock, platform="slack", sender=self)
+
+    async def answer(self, where: Where, handling: Awaitable[Sequence[OutboundMessage]]) -> None:
+        """Await the core's ``handling`` of the delivery being processed, which keeps its
+        replies for ``where`` in the outbox with what it recorded, then send them."""
+        destination = asdict(where)
+        delivery = CURRENT_DELIVERY.get()
+        if delivery is not None:
+            delivery.reply_to = destination
+            delivery.person = where.user_id
+        await self.outbox.deliver(destination, await handling)
 
     async def send(self, where: Where, messages: Sequence[OutboundMessage]) -> None:
-        """Send each message; a failure is logged and the next one still goes."""
-        for message in messages:
-            try:
-                await self._send(where, message)
-            except SlackApiError as error:
-                log.warning("Slack: reply not sent (%s)", error.response.get("error", "error"))
-            except (OSError, TimeoutError, ClientError) as error:
-                log.warning("Slack: reply not sent (%s)", type(error).__name__)
+        """Send messages the core did not keep (nothing was recorded with them); a
+        failure is logged and the next one still goes."""
+        await self.outbox.deliver(asdict(where), messages)
+
+    def findable(self, destination: dict[str, Any], message: OutboundMessage) -> bool:
+        where = Where(**destination)
+        return (
+            not where.is_direct
+            and where.response_url is None
+            and message.visibility is not Visibility.PRIVATE
+            and has_text(message)
+        )
+
+    async def send_kept(
+        self, destination: dict[str, Any], message: OutboundMessage, *, key: str | None, again: bool
+    ) -> None:
+        where = Where(**destination)
+        if key is not None and again:
+            thread = where.thread_ts or (where.message_ts if message.in_thread else None)
+            if await find_post(self._client, where.channel_id, thread, key) is not None:
+                return
+        try:
+            await self._send(where, message, key)
+        except SlackApiError as error:
+            code = str(error.response.get("error", "error"))
+            status = error.response.status_code
+            if status >= 500 or status == 429 or code in TRANSIENT:
+                raise
+            raise RefusedError(code) from error
 
     async def offer(self, where: Where, button: dict[str, Any]) -> None:
         """A button only the person sees, where they asked (in a DM there, else
@@ -85,8 +140,8 @@ class Replies:
         except SlackApiError as error:
             log.warning("Slack: button not sent (%s)", error.response.get("error", "error"))
 
-    async def _send(self, where: Where, message: OutboundMessage) -> None:
-        landed = await self._send_text(where, message) if has_text(message) else None
+    async def _send(self, where: Where, message: OutboundMessage, key: str | None = None) -> None:
+        landed = await self._send_text(where, message, key) if has_text(message) else None
         files = files_of(message)
         if not files:
             return
@@ -102,7 +157,9 @@ class Replies:
             channel, thread = await direct_channel(self._client, where.user_id), None
         await upload(self._client, channel=channel, files=files, thread_ts=thread)
 
-    async def _send_text(self, where: Where, message: OutboundMessage) -> str | None:
+    async def _send_text(
+        self, where: Where, message: OutboundMessage, key: str | None
+    ) -> str | None:
         """Send the message's text; the conversation it landed in, when Slack says."""
         rendered = render(message)
         private = message.visibility is Visibility.PRIVATE
@@ -114,8 +171,11 @@ class Replies:
                 response_type="ephemeral" if private else "in_channel",
                 replace_original=False,
             )
+            if hooked.status_code >= 500 or hooked.status_code == 429:
+                raise ConnectionError(f"response_url answered {hooked.status_code}")
             if hooked.status_code != 200:
-                log.warning("Slack: response_url answered %s", hooked.status_code)
+                # Expired (30 minutes, 5 uses) or refused: another try cannot help.
+                raise RefusedError(f"response_url answered {hooked.status_code}")
             return None
         thread = where.thread_ts or (where.message_ts if message.in_thread else None)
         if private and not where.is_direct:
@@ -134,5 +194,6 @@ class Replies:
             thread_ts=thread,
             unfurl_links=False,
             unfurl_media=False,
+            metadata={"event_type": EVENT_TYPE, "event_payload": {"key": key}} if key else None,
         )
         return str(answer.get("channel") or where.channel_id)

@@ -127,6 +127,7 @@ class TeamsApp:
             handlers={KIND: self._replay},
             lease=timedelta(seconds=settings.inbox_lease_seconds),
         )
+        self.inbox.also_sweep(self.handler.outbox)
         # Activities answered before their handling finished (a slow Bot Connector).
         self._late: set[asyncio.Task[Any]] = set()
 

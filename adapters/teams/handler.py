@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable
+from contextvars import ContextVar
 from copy import copy
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.schema import Activity
-from msrest.exceptions import ClientException
+from botbuilder.schema import Activity, ConversationReference
+from msrest.exceptions import ClientException, HttpOperationError
 
+from adapters.outbox import Outbox, RefusedError
 from adapters.teams import cards, events, log_card, references, roster, round_card
 from adapters.teams.proactive import TeamsMessenger
 from bot.catalogue import Language, as_language, text
@@ -26,9 +29,12 @@ from bot.messages import Bullets, OutboundMessage, Paragraph, Visibility, messag
 from bot.round_form import RoundFormChoices
 from bot.service import Bot
 from storage import Database
-from storage.events import claim_event
+from storage.events import CURRENT_DELIVERY, claim_event
 
 log = logging.getLogger("plgbot.teams")
+
+# The turn whose replies are being sent, so a kept reply goes out in it.
+_TURN: ContextVar[TurnContext | None] = ContextVar("plgbot_teams_turn", default=None)
 
 # Asking for the card by name: a Teams affordance, since a card is what Teams has for
 # forms. Said to the bot like any command ("@plgbot log").
@@ -45,6 +51,10 @@ class PlgbotTeamsHandler(TeamsActivityHandler):  # type: ignore[misc]
         self._bot = bot
         self._db = db
         self._messenger = messenger
+        # The core's replies go through the outbox: kept with what they confirm, sent
+        # at most once (Teams cannot look a message up by a key of ours), and sent
+        # later should the Bot Connector be down or the process die first.
+        self.outbox = Outbox(db, bot.clock, platform="teams", sender=self)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -63,7 +73,7 @@ class PlgbotTeamsHandler(TeamsActivityHandler):  # type: ignore[misc]
             if await self._first_delivery(event.school, event.event_id):
                 await self._send_round_form(turn_context, event.school, event.author, asked[0])
             return
-        await self._deliver(turn_context, await self._bot.handle(event), event.author)
+        await self._answer(turn_context, self._bot.handle(event), event.author)
 
     async def on_message_delete_activity(self, turn_context: TurnContext) -> None:
         await self._bot.handle(events.message_deleted(turn_context.activity))
@@ -87,11 +97,11 @@ class PlgbotTeamsHandler(TeamsActivityHandler):  # type: ignore[misc]
         if action == log_card.LOG_ACTION:
             form = events.interaction_form(activity, value, now=self._bot.clock.now())
             await self._remember(activity)
-            await self._deliver(turn_context, await self._bot.handle(form), form.author)
+            await self._answer(turn_context, self._bot.handle(form), form.author)
         elif action == cards.BUTTON_ACTION:
             pressed = events.action_invoked(activity, value, now=self._bot.clock.now())
             await self._remember(activity)
-            await self._deliver(turn_context, await self._bot.handle(pressed), pressed.author)
+            await self._answer(turn_context, self._bot.handle(pressed), pressed.author)
         elif action == round_card.ROUND_FORM_ACTION:
             await self._remember(activity)
             await self._on_round_form(turn_context, value)
@@ -186,6 +196,61 @@ class PlgbotTeamsHandler(TeamsActivityHandler):  # type: ignore[misc]
             except ClientException as error:
                 log.info("could not update card %s, sending a new one: %s", card_id, error)
         await self._send(turn_context, activity, author, private=True)
+
+    async def _answer(
+        self,
+        turn_context: TurnContext,
+        handling: Awaitable[list[OutboundMessage]],
+        author: PersonRef,
+    ) -> None:
+        """Await the core's ``handling``, which keeps its replies in the outbox with what
+        it recorded, then send them in this turn (see :meth:`send_kept`)."""
+        reference = TurnContext.get_conversation_reference(turn_context.activity)
+        destination = {
+            "reference": reference.serialize(),
+            "author": asdict(author),
+            "tenant": events.school_of(turn_context.activity).tenant_id,
+        }
+        delivery = CURRENT_DELIVERY.get()
+        if delivery is not None:
+            delivery.reply_to = destination
+            delivery.person = author.user_id
+        turn = _TURN.set(turn_context)
+        try:
+            await self.outbox.deliver(destination, await handling)
+        finally:
+            _TURN.reset(turn)
+
+    def findable(self, destination: dict[str, Any], message: OutboundMessage) -> bool:
+        # Teams has no message metadata to find a post of ours again by.
+        return False
+
+    async def send_kept(
+        self, destination: dict[str, Any], message: OutboundMessage, *, key: str | None, again: bool
+    ) -> None:
+        """Send one kept reply: in the current turn, or (from the outbox's sweep) in a
+        turn of the conversation it answers, as the bot."""
+        author = PersonRef(**destination["author"])
+
+        async def send(turn_context: TurnContext) -> None:
+            if turn_context.activity.channel_data is None:
+                # A turn continued from a reference carries no channel data: the
+                # school is the tenant the reply was kept for.
+                turn_context.activity.channel_data = {"tenant": {"id": destination["tenant"]}}
+            try:
+                await self._deliver(turn_context, [message], author)
+            except HttpOperationError as error:
+                status = error.response.status_code if error.response is not None else 0
+                if 400 <= status < 500 and status not in (408, 429):
+                    raise RefusedError(f"Bot Connector answered {status}") from error
+                raise
+
+        current = _TURN.get()
+        if current is not None:
+            await send(current)
+            return
+        reference = ConversationReference().deserialize(destination["reference"])
+        await self._messenger.continue_in(reference, send)
 
     async def _deliver(
         self, turn_context: TurnContext, replies: list[OutboundMessage], author: PersonRef

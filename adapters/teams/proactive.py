@@ -188,6 +188,12 @@ class TeamsMessenger:
             return await self.send_to(reference, activity)
         return await self._open_private_chat(school, user_id, activity)
 
+    async def continue_in(
+        self, reference: ConversationReference, callback: Callable[[TurnContext], Awaitable[None]]
+    ) -> None:
+        """Run ``callback`` in a turn of the referenced conversation, as the bot."""
+        await self._adapter.continue_conversation(reference, callback, self._app_id)
+
     async def send_to(self, reference: ConversationReference, activity: Activity) -> str:
         """Post ``activity`` into the referenced conversation as a new message."""
         sent: list[str] = []

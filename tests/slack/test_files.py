@@ -9,14 +9,17 @@ from __future__ import annotations
 import struct
 import zlib
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.replies import Replies, Where
+from bot.clock import FixedClock
 from bot.events import SchoolRef
 from bot.messages import File, Heading, Paragraph, message
+from storage import Database
 from tests.slack.fake_slack import BOT_TOKEN, FakeSlack
 from tests.slack.harness import BRAM, DIRK
 
@@ -113,9 +116,9 @@ async def test_privately_the_file_lands_in_the_persons_dm(
 
 
 async def test_a_private_reply_with_a_file_in_a_channel_sends_the_file_to_the_dm(
-    slack: FakeSlack, client: AsyncWebClient
+    slack: FakeSlack, client: AsyncWebClient, db: Database
 ) -> None:
-    replies = Replies(client, [])
+    replies = Replies(client, [], db, FixedClock(datetime(2026, 12, 1, 9, tzinfo=UTC)))
     in_channel = Where(
         channel_id=PLG_CHANNEL, user_id=BRAM, is_direct=False, message_ts="1763722200.000600"
     )
@@ -138,9 +141,9 @@ async def test_a_private_reply_with_a_file_in_a_channel_sends_the_file_to_the_dm
 
 
 async def test_an_upload_slack_refuses_is_logged_and_the_next_reply_still_goes(
-    slack: FakeSlack, client: AsyncWebClient
+    slack: FakeSlack, client: AsyncWebClient, db: Database
 ) -> None:
-    replies = Replies(client, [])
+    replies = Replies(client, [], db, FixedClock(datetime(2026, 12, 1, 9, tzinfo=UTC)))
     slack.fail("files.completeUploadExternal", status=500, times=5)
     where = Where.direct_to(DIRK)
     await replies.send(

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import text
+
 from tests.teams.conftest import DIRK, Teams, fixture, message
 
 
@@ -67,14 +72,33 @@ async def test_a_redelivered_command_is_answered_once(teams: Teams) -> None:
     assert len(teams.connector.sent) == 1
 
 
-async def test_when_the_connector_fails_the_answer_is_502_and_a_retry_changes_nothing(
+async def test_a_reply_the_connector_refuses_is_kept_and_sent_once_it_is_back(
     teams: Teams,
 ) -> None:
     teams.connector.fail_with = 500
     failed = await teams.post(fixture("message_personal"))
-    teams.connector.fail_with = None
-    retried = await teams.post(fixture("message_personal"))
+    # The activity is processed: Teams is told so, and the reply waits in the outbox.
+    assert failed.status_code == 200
+    assert await _unsent(teams) == 1
+    attempts = len(teams.connector.sent)
+    assert attempts >= 1
 
-    assert failed.status_code == 502
-    assert retried.status_code == 200
-    assert len(teams.connector.sent) == 1  # the failed attempt only
+    teams.connector.fail_with = None
+    # A redelivery of the activity is recognised: no second reply from it.
+    assert (await teams.post(fixture("message_personal"))).status_code == 200
+    assert len(teams.connector.sent) == attempts
+    # Past the retry's backoff, the inbox sweep sends the kept reply, once.
+    teams.clock.advance(timedelta(minutes=1))
+    for _ in range(150):
+        if await _unsent(teams) == 0:
+            break
+        await asyncio.sleep(0.1)
+    assert await _unsent(teams) == 0
+    [reply] = teams.connector.sent[attempts:]
+    assert reply.conversation_id == "a:1chantal-personal-conversation"
+    assert "plgbot helps what your PLG learns reach the whole school." in reply.card_text
+
+
+async def _unsent(teams: Teams) -> int:
+    async with teams.db.session() as session:
+        return int((await session.execute(text("SELECT count(*) FROM outbox"))).scalar_one())
