@@ -60,6 +60,8 @@ class _Trouble:
     status: int
     times: int
     retry_after: int | None = None
+    # Slack's way to refuse: HTTP 200 with ``ok: false`` and this error code.
+    error: str | None = None
 
 
 @dataclass
@@ -108,6 +110,11 @@ class FakeSlack:
         """Answer the next ``times`` calls of ``method`` with ``status``."""
         self._trouble[method] = _Trouble(status, times, retry_after)
 
+    def refuse(self, method: str, error: str, *, times: int = 1) -> None:
+        """Refuse the next ``times`` calls of ``method`` as Slack does, with HTTP 200,
+        ``ok: false`` and ``error``; recorded with status 0 (not answered with 200)."""
+        self._trouble[method] = _Trouble(200, times, error=error)
+
     def slow(self, method: str, seconds: float) -> None:
         self._delay[method] = seconds
 
@@ -150,9 +157,10 @@ class FakeSlack:
         trouble = self._trouble.get(method)
         if trouble is not None and trouble.times > 0:
             trouble.times -= 1
-            await self._record(method, args, trouble.status)
+            await self._record(method, args, 0 if trouble.error else trouble.status)
             headers = {"Retry-After": str(trouble.retry_after)} if trouble.retry_after else {}
-            body = {"ok": False, "error": "ratelimited" if trouble.status == 429 else "fatal"}
+            error = trouble.error or ("ratelimited" if trouble.status == 429 else "fatal")
+            body = {"ok": False, "error": error}
             return JSONResponse(body, status_code=trouble.status, headers=headers)
         token = request.headers.get("authorization", "")
         expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
