@@ -296,6 +296,7 @@ class CountedMessenger:
     def __init__(self, platform: str, inner: Messenger) -> None:
         self.platform = platform
         self.inner = inner
+        self.finds_posts = inner.finds_posts
 
     async def post_to_channel(
         self,

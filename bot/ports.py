@@ -23,6 +23,13 @@ class Messenger(Protocol):
     """Proactive posting on one platform. Methods raise on failure (after the adapter's
     own retries), so the caller can leave the occurrence unconfirmed and retry."""
 
+    @property
+    def finds_posts(self) -> bool:
+        """Whether :meth:`post_to_channel` with a ``key`` finds an earlier post with
+        that key (so sending again after a crash cannot post twice). Without it, a post
+        whose process died mid-send is not sent again (at most once)."""
+        ...
+
     async def post_to_channel(
         self,
         *,

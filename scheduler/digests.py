@@ -157,7 +157,13 @@ class DigestJobs(PerSchoolJobs):
 
             try:
                 await self.delivery.once(
-                    kind=kind, key=claim, due=due, now=now, send=send, grace=retry
+                    kind=kind,
+                    key=claim,
+                    due=due,
+                    now=now,
+                    send=send,
+                    grace=retry,
+                    findable=recipient.channel_id is not None and messenger.finds_posts,
                 )
             except Exception:
                 # One coordinator's failed message must not keep the others from theirs.

@@ -122,9 +122,16 @@ class RoundPosting:
             question=question_round.question,
         )
         prepared.occurrence = occurrence
+        ref = _ref(school)
+        findable = ref.platform in self.messengers and self.messengers.for_school(ref).finds_posts
         for channel in channels:
             claim = await self.delivery.claim(
-                session, kind="round", key=f"{rid}:{channel.id}", due=due, now=now
+                session,
+                kind="round",
+                key=f"{rid}:{channel.id}",
+                due=due,
+                now=now,
+                findable=findable,
             )
             if claim is not None:
                 prepared.claims.append((channel, claim))

@@ -203,7 +203,12 @@ class RoundJobs:
                 key=f"round-halfway:{rid}:{channel.id}:{occurrence.due_at.isoformat()}",
             )
             await self._once(
-                "round.halfway", f"{rid}:{channel.id}", occurrence.halfway_at, now, send
+                "round.halfway",
+                f"{rid}:{channel.id}",
+                occurrence.halfway_at,
+                now,
+                send,
+                findable=messenger.finds_posts,
             )
 
     async def _close(
@@ -245,7 +250,13 @@ class RoundJobs:
                 key=f"round-agenda:{rid}:{channel.id}:{occurrence.due_at.isoformat()}",
             )
             await self._once(
-                "round.agenda", f"{rid}:c{channel.id}", due, now, send, grace=self.agenda_grace
+                "round.agenda",
+                f"{rid}:c{channel.id}",
+                due,
+                now,
+                send,
+                grace=self.agenda_grace,
+                findable=messenger.finds_posts,
             )
         for lead in leads:
             private = agenda_message(
@@ -271,9 +282,17 @@ class RoundJobs:
         *,
         record: Record | None = None,
         grace: timedelta | None = None,
+        findable: bool = False,
     ) -> None:
         await self.delivery.try_once(
-            kind=kind, key=key, due=due, now=now, send=send, record=record, grace=grace
+            kind=kind,
+            key=key,
+            due=due,
+            now=now,
+            send=send,
+            record=record,
+            grace=grace,
+            findable=findable,
         )
 
 

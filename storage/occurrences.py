@@ -87,3 +87,31 @@ async def take_over_occurrence(
         .values(claimed_at=now)
     )
     return max(getattr(result, "rowcount", 0), 0) == 1
+
+
+# ``outcome`` of an occurrence whose send failed (the platform refused or was out of
+# reach): not done, and safe to send again at once, since nothing went out.
+RETRY = "retry"
+
+
+async def release_occurrence(session: AsyncSession, occurrence_id: int) -> None:
+    """The send failed: mark the claim as safe to take over and send again."""
+    await session.execute(
+        update(Occurrence)
+        .where(Occurrence.id == occurrence_id, Occurrence.done_at.is_(None))
+        .values(outcome=RETRY)
+    )
+
+
+async def retake_occurrence(session: AsyncSession, occurrence_id: int, *, now: datetime) -> bool:
+    """Re-claim an occurrence whose send failed; True for exactly one caller."""
+    result = await session.execute(
+        update(Occurrence)
+        .where(
+            Occurrence.id == occurrence_id,
+            Occurrence.done_at.is_(None),
+            Occurrence.outcome == RETRY,
+        )
+        .values(claimed_at=now, outcome=None)
+    )
+    return max(getattr(result, "rowcount", 0), 0) == 1

@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 class ConsoleMessenger:
     """Honours ``key`` within the process: the same key returns the first post's id."""
 
+    # Within the process, which is all the console has.
+    finds_posts = True
+
     def __init__(self, session: ConsoleSession) -> None:
         self._session = session
         self._by_key: dict[str, str] = {}

@@ -73,6 +73,9 @@ class SlackMessenger:
     the same conversation and thread. Posts to one conversation are paced
     (:class:`ChannelPacer`)."""
 
+    # Posts carry their key in message metadata; conversations.history finds them.
+    finds_posts = True
+
     def __init__(self, client: AsyncWebClient, *, interval: float = POST_INTERVAL) -> None:
         self._client = client
         self._pacer = ChannelPacer(interval)

@@ -46,6 +46,9 @@ class TeamsMessenger:
     """Sends the core's messages to Teams conversations the bot knows of; implements
     :class:`bot.ports.Messenger`."""
 
+    # No way to find an earlier post by a key of ours.
+    finds_posts = False
+
     def __init__(
         self,
         adapter: CloudAdapter,

@@ -232,6 +232,7 @@ class DiesAfterPosting:
     def __init__(self, inner: Messenger) -> None:
         self.inner = inner
         self.dead = True
+        self.finds_posts = inner.finds_posts
 
     async def post_to_channel(
         self,

@@ -120,6 +120,10 @@ class RecordingMessenger:
         self.private.append((user_id, message))
         return f"d{len(self.private)}"
 
+    @property
+    def finds_posts(self) -> bool:
+        return self.honours_keys
+
     def questions(self) -> list[str]:
         """The posted questions: the posts with a Reply button."""
         return [
