@@ -4,9 +4,13 @@
     make bench                          # or: .venv/bin/python -m bench.run
     .venv/bin/python -m bench.run --quick   # smaller sizes, a few minutes; README untouched
 
-1. Slack events through plgbot vs a bare Bolt app (``bench.events``), which also gives
-4. the peak RSS of ``plgbot serve``; and the floor of benchmark 1's path against what its
-   throughput target allows (``bench.floor``);
+    .venv/bin/python -m bench.run --after HEAD   # plgbot as committed, not the working tree
+
+1. Slack events through plgbot, side by side with plgbot at the commit before the inbox
+   (``--before``, default 3e38491, in a temporary worktree), the durable-ack floor app and
+   a bare Bolt app, with the floor of the durable path measured piece by piece in the
+   same run (``bench.events``, ``bench.floor``); which also gives 4. the peak RSS of
+   ``plgbot serve``;
 2. key figures vs networkx (``bench.key_figures``, SQLite);
 3. the Monday-morning fan-out (``bench.fanout``).
 
@@ -28,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import events, fanout, floor
+from bench import events, fanout
 
 README = Path(__file__).with_name("README.md")
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
@@ -64,16 +68,26 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description="All benchmarks; results into README.md")
     parser.add_argument("--quick", action="store_true", help="small sizes, README untouched")
+    parser.add_argument(
+        "--after", help="benchmark 1: this commit as plgbot (default: this checkout as it is)"
+    )
+    parser.add_argument(
+        "--before", default=events.BEFORE, help="benchmark 1: the earlier commit ('none': skip)"
+    )
     args = parser.parse_args()
     started = time.monotonic()
     load_before = os.getloadavg()[0]
     sizes = (
-        (["--events", "500"], ["--rounds", "200", "--channels", "20"], ["--interactions", "50000"])
+        (
+            ["--events", "500", "--rounds", "1"],
+            ["--rounds", "200", "--channels", "20"],
+            ["--interactions", "50000"],
+        )
         if args.quick
         else ([], [], [])
     )
-    slack = _json("bench.events", sizes[0])
-    least = _json("bench.floor", sizes[0])
+    which = ["--before", args.before, *(["--after", args.after] if args.after else [])]
+    slack = _json("bench.events", [*sizes[0], *which])
     rounds = _json("bench.fanout", sizes[1])
     key_figures = _run(["bench.key_figures", *sizes[2]])
     rows = [line for line in key_figures.splitlines() if line.startswith("|")]
@@ -87,14 +101,10 @@ def main() -> None:
             f"shared; the ratios compare runs made side by side). `make bench` took "
             f"{minutes:.0f} minutes.",
             "",
-            "### 1. Slack events: plgbot vs a bare Bolt app",
+            "### 1. Slack events: plgbot vs the durable-ack floor, the commit before "
+            "the inbox, and a bare Bolt app",
             "",
             events.table(slack),
-            "",
-            "The least CPU any implementation of this path could spend per event "
-            "(`bench/floor.py`), against what the throughput target allows:",
-            "",
-            floor.table(least),
             "",
             "### 2. Key figures vs networkx (SQLite)",
             "",
@@ -108,9 +118,7 @@ def main() -> None:
             "",
             "### 4. Memory",
             "",
-            f"Peak RSS of `plgbot serve` over benchmark 1: "
-            f"**{slack['peak_rss']['plgbot_mb']:.0f} MB** "
-            f"(bare Bolt: {slack['peak_rss']['bare_mb']:.0f} MB).",
+            events.memory(slack),
             END,
         ]
     )

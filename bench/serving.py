@@ -114,10 +114,13 @@ async def child(
                 await process.wait()
 
 
-def _environment(**extra: str) -> dict[str, str]:
+def _environment(root: Path = ROOT, **extra: str) -> dict[str, str]:
+    """The environment of a child: no Slack, Teams or database settings of ours, and the
+    code of ``root`` first on ``sys.path`` (ahead of the venv's editable install, whose
+    finder comes after the path's)."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_"))}
     clean.pop("DATABASE_URL", None)
-    clean["PYTHONPATH"] = str(ROOT)
+    clean["PYTHONPATH"] = str(root)
     return clean | extra
 
 
@@ -130,12 +133,15 @@ async def plgbot_serve(
     scheduler: bool = False,
     log_name: str = "plgbot-serve.log",
     settings: dict[str, str] | None = None,
+    root: Path = ROOT,
 ) -> AsyncIterator[Server]:
     """``plgbot serve`` on a SQLite file (or a database URL) with Slack pointed at
     ``api_url``; without the scheduler unless asked (benchmark 1 measures the event path
-    alone). ``settings`` are further environment variables (``PLGBOT_WORKERS="2"``)."""
+    alone). ``settings`` are further environment variables (``PLGBOT_WORKERS="2"``).
+    ``root``: the checkout whose code runs (another commit's worktree, same venv)."""
     port = free_port()
     env = _environment(
+        root,
         DATABASE_URL=database_url(database),
         PLGBOT_PORT=str(port),
         SLACK_BOT_TOKEN=BOT_TOKEN,
@@ -153,6 +159,16 @@ async def bare_bolt(api_url: str, workdir: Path) -> AsyncIterator[Server]:
     port = free_port()
     argv = [sys.executable, "-m", "bench.bare_bolt", "--port", str(port), "--api-url", api_url]
     async with child(argv, _environment(), port, workdir / "bare-bolt.log") as server:
+        yield server
+
+
+@asynccontextmanager
+async def durable_floor(api_url: str, workdir: Path, database: Path) -> AsyncIterator[Server]:
+    """The durable-ack floor app (``bench/floor.py``) on the SQLite file ``database``."""
+    port = free_port()
+    argv = [sys.executable, "-m", "bench.floor", "serve", "--port", str(port)]
+    argv += ["--api-url", api_url, "--database", str(database)]
+    async with child(argv, _environment(), port, workdir / "durable-floor.log") as server:
         yield server
 
 
@@ -276,3 +292,67 @@ async def stored(database: Path | str, run: str, ts_base: int) -> dict[str, int]
         key=f"slack:{TEAM_ID}:{CHANNEL}:{ts_base}.%",
     )
     return {"events": int(events), "interactions": int(total), "messages": int(messages)}
+
+
+async def tables(database: Path | str) -> set[str]:
+    """The tables of a database (SQLite or PostgreSQL): which schema a server made."""
+    query = (
+        "SELECT name FROM sqlite_master WHERE type = 'table'"
+        if database_url(database).startswith("sqlite")
+        else "SELECT table_name FROM information_schema.tables"
+        " WHERE table_schema = current_schema()"
+    )
+    db = Database(database_url(database))
+    try:
+        async with db.session() as session:
+            return {str(name) for (name,) in (await session.execute(sql(query))).all()}
+    finally:
+        await db.dispose()
+
+
+async def alembic_revision(database: Path | str) -> str:
+    """The migration a database is at (which code made it)."""
+    (revision,) = await _one_row(database, "SELECT min(version_num) FROM alembic_version")
+    return str(revision)
+
+
+async def kept(database: Path | str, run: str, ts_base: int) -> dict[str, Any]:
+    """What run ``run`` left in a database of any of benchmark 1's apps, by the schema
+    found there: plgbot's inbox (``deliveries``: rows, rows done, payloads blanked),
+    plgbot before the inbox (``processed_events``: claims), or the durable-ack floor
+    app (``floor_deliveries``: rows); for plgbot also its interactions (all, and
+    distinct messages)."""
+    found = await tables(database)
+    key = f"slack:{TEAM_ID}:Ev{run}%"
+    result: dict[str, Any] = {}
+    if "deliveries" in found:
+        result["schema"] = "deliveries"
+        events, done, blanked = await _one_row(
+            database,
+            "SELECT count(*), count(*) FILTER (WHERE state = 'done'),"
+            " count(*) FILTER (WHERE state = 'done' AND payload IS NULL)"
+            " FROM deliveries WHERE key LIKE :key",
+            key=key,
+        )
+        result |= {"events": int(events), "done": int(done), "blanked": int(blanked)}
+    elif "processed_events" in found:
+        result["schema"] = "processed_events"
+        (events,) = await _one_row(
+            database, "SELECT count(*) FROM processed_events WHERE event_key LIKE :key", key=key
+        )
+        result |= {"events": int(events), "done": int(events)}
+    elif "floor_deliveries" in found:
+        result["schema"] = "floor_deliveries"
+        (events,) = await _one_row(
+            database, "SELECT count(*) FROM floor_deliveries WHERE key LIKE :key", key=key
+        )
+        return result | {"events": int(events)}
+    else:
+        raise LookupError(f"no table of deliveries among {sorted(found)}")
+    total, messages = await _one_row(
+        database,
+        "SELECT count(*), count(DISTINCT message_key) FROM interactions"
+        " WHERE message_key LIKE :key",
+        key=f"slack:{TEAM_ID}:{CHANNEL}:{ts_base}.%",
+    )
+    return result | {"interactions": int(total), "messages": int(messages)}
