@@ -94,7 +94,7 @@ class Outbox:
                 to_record(message),
                 0,
                 now,
-                _tenant(delivery.key) if delivery else None,
+                outbox.owner_of(delivery.key)[1] if delivery else None,
                 delivery.person if delivery else None,
             )
             findable = row not in once
@@ -196,8 +196,3 @@ class Outbox:
         except Exception as error:
             # Findable replies: a re-send finds them and does not post twice.
             log.warning("outbox: could not mark replies sent (%s)", type(error).__name__)
-
-
-def _tenant(key: str) -> str | None:
-    # Delivery keys are "platform:tenant:event".
-    return key.split(":", 2)[1] if key.count(":") >= 2 else None

@@ -38,6 +38,9 @@ FIRST_BACKOFF = timedelta(seconds=5)
 LONGEST_BACKOFF = timedelta(minutes=5)
 # A reply later than this is more confusing than helpful: it is dropped (and logged).
 GIVE_UP_AFTER = timedelta(hours=12)
+# How long the process that kept a reply holds it: sending takes milliseconds, a slow
+# platform seconds. After that, another process may take it over.
+LEASE = timedelta(seconds=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +65,7 @@ async def keep(
     delivery = CURRENT_DELIVERY.get()
     if delivery is None or delivery.reply_to is None or not replies:
         return
-    platform, _, rest = delivery.key.partition(":")
-    tenant_id = rest.partition(":")[0] or None
+    platform, tenant_id = owner_of(delivery.key)
     destination = json.dumps(delivery.reply_to)
     rows = []
     kept = pending(session, delivery).kept
@@ -85,11 +87,6 @@ async def keep(
         )
         kept.append((row_id, reply))
     await session.execute(insert(Reply), rows)
-
-
-# How long the process that kept a reply holds it: sending takes milliseconds, a slow
-# platform seconds. After that, another process may take it over.
-LEASE = timedelta(seconds=30)
 
 
 async def claim(session: AsyncSession, ids: Sequence[str]) -> list[Kept]:
@@ -152,22 +149,6 @@ async def retry(session: AsyncSession, reply: Kept, *, platform: str, now: datet
     return True
 
 
-async def drop(session: AsyncSession, ids: Sequence[str]) -> None:
-    """Replies the platform refused for good (the channel is gone, the person left)."""
-    await sent(session, ids)
-
-
-async def release(session: AsyncSession, ids: Sequence[str]) -> None:
-    """Give up the lease on replies not sent yet (a shutdown)."""
-    if ids:
-        await session.execute(
-            update(Reply)
-            .where(Reply.id.in_(ids))
-            .values(lease_until=None)
-            .execution_options(synchronize_session=False)
-        )
-
-
 def _due(platform: str, now: datetime) -> ColumnElement[bool]:
     return and_(
         Reply.platform == platform,
@@ -226,6 +207,12 @@ async def forget_person(
         )
     )
     return max(getattr(result, "rowcount", 0), 0)
+
+
+def owner_of(delivery_key: str) -> tuple[str, str | None]:
+    """The platform and tenant of a delivery key (``platform:tenant:event``)."""
+    platform, _, rest = delivery_key.partition(":")
+    return platform, rest.partition(":")[0] or None
 
 
 def _kept(row: Reply) -> Kept:
