@@ -26,11 +26,13 @@ import logging
 import time
 import traceback
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.observability import observe_inbox, observe_outbox
 from adapters.outbox import Outbox
@@ -38,6 +40,7 @@ from bot.clock import Clock
 from storage import Database, inbox, outbox
 from storage.database import is_unavailable
 from storage.events import CURRENT_DELIVERY, Processing
+from storage.group_commit import GroupCommit
 from storage.inbox import Arrival
 
 log = logging.getLogger("plgbot.inbox")
@@ -95,6 +98,8 @@ class Inbox:
         self._closed = False
         self._wake = asyncio.Event()
         self._outboxes: list[Outbox] = []
+        # A burst's acknowledgements share their commits, and go ahead of processing.
+        self._receive = GroupCommit(self._db, _receive_all, urgent=True)
 
     def also_sweep(self, outbox: Outbox) -> None:
         """Send ``outbox``'s unsent replies at every sweep (:mod:`adapters.outbox`)."""
@@ -111,8 +116,7 @@ class Inbox:
             raise ValueError(f"no handler for {arrival.kind}")
         now = self._clock.now()
         lease_until = None if self._closed else now + self._lease
-        async with self._db.session() as session:
-            new = await inbox.receive(session, arrival, now, lease_until)
+        new = await self._receive.write((arrival, now, lease_until))
         if new and not self._closed:
             self._queue(Job(arrival.key, arrival.kind, body, replayed=False))
 
@@ -121,8 +125,7 @@ class Inbox:
         :meth:`processing` (Teams answers an activity with what handling it returned);
         should that caller die, the lease runs out and the sweep replays it."""
         now = self._clock.now()
-        async with self._db.session() as session:
-            await inbox.receive(session, arrival, now, now + self._lease)
+        await self._receive.write((arrival, now, now + self._lease))
 
     @asynccontextmanager
     async def processing(
@@ -316,6 +319,12 @@ class Inbox:
             log.info(
                 "inbox: %d %s deliveries wait for the next process", len(left_over), self._platform
             )
+
+
+async def _receive_all(
+    session: AsyncSession, arrivals: Sequence[tuple[Arrival, datetime, datetime | None]]
+) -> list[bool]:
+    return [await inbox.receive(session, *arrival) for arrival in arrivals]
 
 
 def where_raised(error: BaseException) -> str:

@@ -11,9 +11,11 @@ before it is sent, so it can never go twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from datetime import timedelta
 from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.observability import REPLIES_DROPPED
 from bot.clock import Clock
@@ -21,6 +23,7 @@ from bot.messages import OutboundMessage, from_record, to_record
 from storage import Database, outbox
 from storage.database import is_unavailable
 from storage.events import CURRENT_DELIVERY
+from storage.group_commit import GroupCommit
 from storage.outbox import Kept
 
 log = logging.getLogger("plgbot.outbox")
@@ -65,6 +68,8 @@ class Outbox:
         self._platform = platform
         self._sender = sender
         self._lease = lease
+        # Concurrent deliveries' claims share a transaction.
+        self._claims = GroupCommit(self._db, _claim_all)
 
     async def deliver(
         self, destination: dict[str, Any], messages: Sequence[OutboundMessage]
@@ -109,8 +114,7 @@ class Outbox:
         if not ids:
             return set()
         try:
-            async with self._db.session() as session:
-                return {reply.id for reply in await outbox.claim(session, list(ids))}
+            return await self._claims.write(ids)
         except Exception as error:
             if not is_unavailable(error):
                 raise
@@ -196,3 +200,9 @@ class Outbox:
         except Exception as error:
             # Findable replies: a re-send finds them and does not post twice.
             log.warning("outbox: could not mark replies sent (%s)", type(error).__name__)
+
+
+async def _claim_all(session: AsyncSession, wanted: Sequence[Set[str]]) -> list[set[str]]:
+    """Claim several deliveries' replies in one statement; each gets back its own."""
+    taken = {reply.id for reply in await outbox.claim(session, [i for ids in wanted for i in ids])}
+    return [set(ids) & taken for ids in wanted]

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from storage.sqlite_connection import BUSY_TIMEOUT_MS, connector
+from storage.turns import Turn
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -129,27 +130,28 @@ class Database:
             event.listen(self.engine.sync_engine, "connect", pragmas)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._sqlite = self.is_sqlite
-        self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+        self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Turn] = (
             weakref.WeakKeyDictionary()
         )
-        self._turn_taken = 0.0
 
     @property
     def is_sqlite(self) -> bool:
         return make_url(self.url).get_backend_name() == "sqlite"
 
     @asynccontextmanager
-    async def session(self) -> AsyncIterator[AsyncSession]:
+    async def session(self, *, urgent: bool = False) -> AsyncIterator[AsyncSession]:
         """A session in a transaction: committed on success, rolled back on error.
 
-        On SQLite, a process's sessions take turns (first come, first served). SQLite
-        has one writer at a time anyway; concurrent transactions on the pool's
-        connections instead fail at once with "database is locked" when one that read
-        first then writes finds another wrote meanwhile, or poll for the lock, unfairly,
-        up to ``busy_timeout``. A session opened inside another (same task) does not wait
-        for itself. Other processes still meet at SQLite's lock, and while one holds it
-        (a turn lasts over :data:`STUCK_TURN`), sessions wait there side by side."""
-        turn = await self._take_turn() if self._sqlite and not _IN_TURN.get() else None
+        On SQLite, a process's sessions take turns (:class:`storage.turns.Turn`; an
+        ``urgent`` one, which someone waits for to be answered, goes ahead of the
+        others). SQLite has one writer at a time anyway; concurrent transactions on the
+        pool's connections instead fail at once with "database is locked" when one that
+        read first then writes finds another wrote meanwhile, or poll for the lock,
+        unfairly, up to ``busy_timeout``. A session opened inside another (same task)
+        does not wait for itself. Other processes still meet at SQLite's lock, and while
+        one holds it (a turn lasts over :data:`STUCK_TURN`), sessions wait there side by
+        side."""
+        turn = await self._take_turn(urgent) if self._sqlite and not _IN_TURN.get() else None
         if turn is None:
             async with self._sessions() as session, session.begin():
                 yield session
@@ -162,20 +164,12 @@ class Database:
             _IN_TURN.reset(holding)
             turn.release()
 
-    async def _take_turn(self) -> asyncio.Lock | None:
+    async def _take_turn(self, urgent: bool) -> Turn | None:
         """The process's SQLite turn, acquired; None when the database is stuck."""
-        turn = self._turns.setdefault(asyncio.get_running_loop(), asyncio.Lock())
-        if not turn.locked():
-            await turn.acquire()  # at once, or after the few just woken before us
-            self._turn_taken = time.monotonic()
-            return turn
-        while not (turn.locked() and time.monotonic() - self._turn_taken > STUCK_TURN):
-            try:
-                await asyncio.wait_for(turn.acquire(), STUCK_TURN)
-            except TimeoutError:
-                continue
-            self._turn_taken = time.monotonic()
-            return turn
+        turn = self._turns.setdefault(asyncio.get_running_loop(), Turn())
+        while not (turn.held and time.monotonic() - turn.taken > STUCK_TURN):
+            if await turn.acquire(urgent=urgent, patience=STUCK_TURN):
+                return turn
         return None
 
     async def upgrade(self, revision: str = "heads") -> None:
