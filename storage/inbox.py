@@ -19,8 +19,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -113,14 +114,19 @@ async def finish(session: AsyncSession, key: str, now: datetime) -> None:
     await _close(session, key, now)
 
 
+# Every processed delivery runs it: built once, on the table (the ORM's bulk-update
+# path rebuilt and re-keyed the statement on every call).
+_DELIVERIES = cast(Table, Delivery.__table__)
+_CLOSE = (
+    update(_DELIVERIES)
+    .where(_DELIVERIES.c.key == bindparam("close_key"), _DELIVERIES.c.state == WAITING)
+    .values(state=DONE, payload=None, finished_at=bindparam("close_now"), lease_until=None)
+)
+
+
 async def _close(session: AsyncSession, key: str, now: datetime) -> bool:
     """Waiting -> done, payload blanked; whether a waiting row was there."""
-    closed = await session.execute(
-        update(Delivery)
-        .where(Delivery.key == key, Delivery.state == WAITING)
-        .values(state=DONE, payload=None, finished_at=now, lease_until=None)
-        .execution_options(synchronize_session=False)
-    )
+    closed = await session.execute(_CLOSE, {"close_key": key, "close_now": now})
     return getattr(closed, "rowcount", 0) == 1
 
 

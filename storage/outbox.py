@@ -24,9 +24,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -41,6 +41,25 @@ GIVE_UP_AFTER = timedelta(hours=12)
 # How long the process that kept a reply holds it: sending takes milliseconds, a slow
 # platform seconds. After that, another process may take it over.
 LEASE = timedelta(seconds=30)
+
+
+# Every reply runs these: built once, on the table (the ORM's bulk paths rebuilt and
+# re-keyed the statements on every call).
+_REPLIES = cast(Table, Reply.__table__)
+_KEEP = insert(_REPLIES)
+_CLAIM = (
+    delete(_REPLIES)
+    .where(_REPLIES.c.id.in_(bindparam("ids", expanding=True)))
+    .returning(
+        _REPLIES.c.id,
+        _REPLIES.c.destination,
+        _REPLIES.c.message,
+        _REPLIES.c.attempts,
+        _REPLIES.c.created_at,
+        _REPLIES.c.tenant_id,
+        _REPLIES.c.person,
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +105,7 @@ async def keep(
             }
         )
         kept.append((row_id, reply))
-    await session.execute(insert(Reply), rows)
+    await session.execute(_KEEP, rows)
 
 
 async def claim(session: AsyncSession, ids: Sequence[str]) -> list[Kept]:
@@ -94,19 +113,7 @@ async def claim(session: AsyncSession, ids: Sequence[str]) -> list[Kept]:
     call deleted (of two concurrent claims of one row, only one gets it back)."""
     if not ids:
         return []
-    taken = await session.execute(
-        delete(Reply)
-        .where(Reply.id.in_(ids))
-        .returning(
-            Reply.id,
-            Reply.destination,
-            Reply.message,
-            Reply.attempts,
-            Reply.created_at,
-            Reply.tenant_id,
-            Reply.person,
-        )
-    )
+    taken = await session.execute(_CLAIM, {"ids": list(ids)})
     return [
         Kept(row_id, json.loads(where), json.loads(what), attempts, created, tenant, person)
         for row_id, where, what, attempts, created, tenant, person in taken.all()

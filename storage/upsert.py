@@ -7,12 +7,14 @@ concurrent workers from storing a row twice.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.dml import Insert
 
 
 async def insert_ignoring_conflicts(
@@ -25,10 +27,11 @@ async def insert_ignoring_conflicts(
     rows were inserted."""
     if not rows:
         return 0
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    # The table, not the ORM class: the ORM's bulk-insert path does not report rowcount.
-    table = cast(Table, model.__table__)
-    statement = insert(table).on_conflict_do_nothing(index_elements=conflict_columns)
+    statement = _statement(
+        session.get_bind().dialect.name,
+        cast(Table, model.__table__),
+        tuple(conflict_columns) if conflict_columns is not None else None,
+    )
     inserted = 0
     # One row per statement: executemany's rowcount is not reliable on every driver,
     # and callers insert a handful of rows per event.
@@ -38,3 +41,12 @@ async def insert_ignoring_conflicts(
         result = await session.execute(statement, row)
         inserted += max(getattr(result, "rowcount", 0), 0)
     return inserted
+
+
+@cache
+def _statement(dialect: str, table: Table, conflict_columns: tuple[str, ...] | None) -> Insert:
+    """Built once per table: building the statement (and its cache key) on every call
+    cost more than running it on SQLite. The table, not the ORM class: the ORM's
+    bulk-insert path does not report rowcount."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing(index_elements=conflict_columns)
