@@ -21,10 +21,9 @@ from typing import Any, ParamSpec, TypeVar
 import click
 
 from adapters.log_format import FORMATS, LogFormat, log_config
-from adapters.settings import Settings, SettingsError, load_settings
+from adapters.settings import Settings, SettingsError, bot_config, load_settings
 from bot.catalogue import Language, text
 from bot.clock import Clock, SystemClock
-from bot.config import BotConfig
 from bot.network_report import (
     EdgeRow,
     KeyFigureRow,
@@ -66,12 +65,7 @@ def open_database(settings: Settings) -> Database:
 
 
 def make_bot(settings: Settings, db: Database, clock: Clock | None = None) -> Bot:
-    config = BotConfig(
-        window_weeks=settings.window_weeks,
-        default_language=settings.language,
-        public_url=settings.public_url,
-    )
-    return Bot(db, clock=clock or SystemClock(), config=config)
+    return Bot(db, clock=clock or SystemClock(), config=bot_config(settings))
 
 
 @click.group()
@@ -373,4 +367,10 @@ def teams_package(
 
 # The question-round commands (agenda, holidays) and the school settings live in their
 # own modules; importing them registers them on ``main``.
-from adapters import cli_digest, cli_privacy, cli_rounds, cli_school  # noqa: E402, F401
+from adapters import (  # noqa: E402, F401
+    cli_digest,
+    cli_people,
+    cli_privacy,
+    cli_rounds,
+    cli_school,
+)

@@ -38,9 +38,8 @@ from adapters.observability import (
     observe_scheduler_lag,
     readiness,
 )
-from adapters.settings import Settings, load_settings
+from adapters.settings import Settings, bot_config, load_settings
 from bot.clock import Clock, SystemClock
-from bot.config import BotConfig
 from bot.ports import Messengers
 from bot.service import Bot
 from scheduler import PlgScheduler, leader_lock_for
@@ -96,12 +95,7 @@ def build_app(
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
     )
-    config = BotConfig(
-        window_weeks=settings.window_weeks,
-        default_language=settings.language,
-        public_url=settings.public_url,
-    )
-    bot = Bot(db, clock=clock or SystemClock(), config=config)
+    bot = Bot(db, clock=clock or SystemClock(), config=bot_config(settings))
     context = AppContext(settings, bot, db, messengers=CountedMessengers())
     app = create_app(context)
     if run_scheduler:

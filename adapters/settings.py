@@ -12,7 +12,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.config import BotConfig
 from scheduler.leader import TAKEOVER_SECONDS
+from storage.roster import normal_email
 
 
 class Settings(BaseSettings):
@@ -30,6 +32,9 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535, alias="PLGBOT_PORT")
     language: Literal["nl", "en"] = Field(default="nl", alias="PLGBOT_LANGUAGE")
     window_weeks: int = Field(default=12, ge=1, le=104, alias="PLGBOT_WINDOW_WEEKS")
+    # The first coordinator of a new school, by e-mail (several: comma-separated): they
+    # become coordinator when they first talk to plgbot, while the school has none.
+    coordinator_email: str = Field(default="", alias="PLGBOT_COORDINATOR_EMAIL")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", alias="PLGBOT_LOG_LEVEL"
     )
@@ -132,3 +137,17 @@ def _env_name(field: str) -> str:
     info = Settings.model_fields.get(field)
     alias = info.alias if info is not None else None
     return alias or field.upper()
+
+
+def bot_config(settings: Settings) -> BotConfig:
+    """What the core needs of the settings."""
+    return BotConfig(
+        window_weeks=settings.window_weeks,
+        default_language=settings.language,
+        public_url=settings.public_url,
+        coordinator_emails=frozenset(
+            email
+            for part in settings.coordinator_email.split(",")
+            if (email := normal_email(part)) is not None
+        ),
+    )

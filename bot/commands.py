@@ -15,6 +15,7 @@ from bot.interactions import Origin
 from bot.knowledge import KnowledgeType
 from bot.network_commands import NudgeCommand, parse_nudge
 from bot.privacy import PrivacyCommand, parse_privacy
+from bot.role_commands import RoleCommand, parse_role_command
 from bot.round_commands import (
     ANSWER_WORDS,
     HOLIDAY_WORDS,
@@ -118,6 +119,7 @@ Command = (
     | RoundCommand
     | NudgeCommand
     | PrivacyCommand
+    | RoleCommand
     | Unknown
 )
 
@@ -217,6 +219,9 @@ def parse(event: InboundMessage) -> Parsed:
     if first in _LANGUAGE_WORDS:
         code = leading[1].lower() if len(leading) > 1 else ""
         return Parsed(SetLanguage(code), _LANGUAGE_WORDS[first])
+    role = parse_role_command(first, " ".join(w for w in leading[1:] if w) if leading else "")
+    if role is not None:
+        return Parsed(*role)
     if first == "plg":
         return _parse_plg(words[words.index(leading[0]) + 1 :])
     if first in ROUND_WORDS or first in ANSWER_WORDS or first in HOLIDAY_WORDS:

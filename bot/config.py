@@ -16,3 +16,6 @@ class BotConfig:
     max_command_length: int = 2000
     # Where people reach ``plgbot serve`` (PLGBOT_PUBLIC_URL): dashboard sign-in links.
     public_url: str = "http://127.0.0.1:8000"
+    # PLGBOT_COORDINATOR_EMAIL: who becomes a school's first coordinator when they first
+    # talk to plgbot, while the school has none (lower-case addresses).
+    coordinator_emails: frozenset[str] = frozenset()

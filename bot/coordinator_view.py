@@ -185,7 +185,7 @@ async def picture(
     window = Window.ending(now, filters.weeks)
     plg_id = filters.plg.id if filters.plg else None
     net = await network(session, school.id, window, settings, plg_id=plg_id)
-    staff = [p for p in await directory.people_of_school(session, school.id) if not p.opted_out_at]
+    staff = [p for p in await directory.people_of_school(session, school.id) if not p.withdrawn]
     people = {p.id: p for p in staff}
     roles = _groups([p.role for p in staff])
     departments = _groups([p.department for p in staff])
@@ -266,7 +266,7 @@ async def trends(session: AsyncSession, school: School, filters: Filters, now: d
         session, school_id=school.id, since=window.since, until=window.until, plg_id=plg_id
     )
     staff: list[Person] = [
-        p for p in await directory.people_of_school(session, school.id) if not p.opted_out_at
+        p for p in await directory.people_of_school(session, school.id) if not p.withdrawn
     ]
     weeks: dict[str, tuple[date, Counter[str], set[int]]] = {}
     cursor = window.since

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
+from bot import coordinators
 from bot.catalogue import Language, as_language
 from bot.messages import OutboundMessage, Paragraph
 from bot.turn import Turn
@@ -42,7 +43,8 @@ def may_open_dashboard(person: Person) -> bool:
 async def request_link(turn: Turn) -> list[OutboundMessage]:
     """``dashboard``: a private sign-in link for coordinators, a refusal for others."""
     if not may_open_dashboard(turn.author):
-        return [turn.say("dashboard.refused")]
+        notice = await coordinators.notice(turn)
+        return [turn.say("dashboard.refused"), *([turn.reply(notice)] if notice else [])]
     # Hex, not base64: "_" and "-" could read as emphasis in Slack or Teams markdown.
     token = secrets.token_hex(32)
     await store.forget_expired(turn.session, turn.now)

@@ -93,7 +93,7 @@ async def load_demo(
         school.name = SCHOOL_NAME
         today = now.astimezone(_AMSTERDAM).date()
         ids: dict[str, int] = {}
-        for member in STAFF:
+        for index, member in enumerate(STAFF):
             handle = await directory.free_handle(session, school.id, member.name)
             person = await directory.ensure_person(
                 session,
@@ -105,6 +105,10 @@ async def load_demo(
                 department=member.department,
                 handle=handle,
             )
+            # The demo school's roster was loaded a year ago (storage.roster), with a
+            # spread of years in education for the digest's breakdown.
+            person.on_roster_since = now - timedelta(days=365)
+            person.career_start = today.year - (1 + index * 7 % 31)
             ids[member.name] = person.id
         plg_ids: dict[str, int] = {}
         for spec in PLGS:

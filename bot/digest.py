@@ -46,7 +46,13 @@ from bot.digest_network import (
     network_nodes,
     tie_pairs,
 )
-from bot.digest_participation import GroupShare, group_shares, merge_small, rate
+from bot.digest_participation import (
+    GroupShare,
+    experience_band,
+    group_shares,
+    merge_small,
+    rate,
+)
 from bot.digest_week import IsoWeek
 from bot.key_figures import Window, find_key_figures
 from bot.round_messages import zone_of
@@ -55,6 +61,7 @@ from storage import directory, holidays
 from storage.interactions import ties_in_window
 from storage.models import School
 from storage.school_settings import DEFAULTS, SchoolConfig, school_config
+from storage.staff import school_has_roster
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +94,12 @@ class Digest:
     previous_active: int
     by_role: tuple[GroupShare, ...]
     by_department: tuple[GroupShare, ...]
+    # By years in education (bot.digest_participation.experience_band), when the
+    # roster gives start years.
+    by_experience: tuple[GroupShare, ...]
+    # Whether staff is the school's roster (storage.roster) or only the people plgbot
+    # happens to know: the digest says which.
+    roster: bool
     new_ties: int
     ties: int
     reciprocal_ties: int
@@ -206,6 +219,13 @@ async def compute(
         previous_active=sum(g.active for g in last_groups),
         by_role=merge_small(group_shares(groups, lambda g: g.role)),
         by_department=by_department,
+        by_experience=merge_small(
+            group_shares(
+                [g for g in groups if g.career_start is not None],
+                lambda g: experience_band(g.career_start, until.astimezone(zone).year),
+            )
+        ),
+        roster=await school_has_roster(session, school_id),
         new_ties=await store.new_tie_count(session, school_id, since=since, until=until),
         ties=pairs,
         reciprocal_ties=reciprocal,

@@ -3,6 +3,7 @@ the week so far, in their own language, privately. Anyone else is told who gets 
 
 from __future__ import annotations
 
+from bot import coordinators
 from bot.digest import compute
 from bot.digest_messages import school_message
 from bot.digest_week import IsoWeek
@@ -18,7 +19,8 @@ DIGEST_ROLES = frozenset({"coordinator", "school_leader"})
 async def show_digest(turn: Turn) -> list[OutboundMessage]:
     """This week's digest so far, for the people who get it; a refusal for others."""
     if turn.author.role not in DIGEST_ROLES:
-        return [turn.say("digest.not_coordinator")]
+        notice = await coordinators.notice(turn)
+        return [turn.say("digest.not_coordinator"), *([turn.reply(notice)] if notice else [])]
     week = IsoWeek.containing(turn.now, zone_of(turn.school))
     digest = await compute(
         turn.session, turn.school.id, week, now=turn.now, defaults=school_defaults(turn.config)

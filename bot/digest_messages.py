@@ -14,7 +14,7 @@ from bot.catalogue import Language, catalogue, text
 from bot.digest import Digest
 from bot.digest_document import Document, Section, as_message, picture_files
 from bot.digest_network import KeyFigureLine
-from bot.digest_participation import GroupShare
+from bot.digest_participation import EXPERIENCE_BANDS, EXPERIENCED, GroupShare
 from bot.digest_phrases import (
     balance_section,
     comparison,
@@ -25,6 +25,9 @@ from bot.digest_phrases import (
     phrase,
 )
 from bot.messages import OutboundMessage
+
+# The band keys of bot.digest_participation.experience_band.
+EXPERIENCE_KEYS = frozenset({band for _, band in EXPERIENCE_BANDS} | {EXPERIENCED})
 
 
 def role_name(language: Language, role: str) -> str:
@@ -41,6 +44,8 @@ def _groups(
             name = phrase(language, other)
         else:
             name = role_name(language, g.name) if roles else g.name
+            if g.name in EXPERIENCE_KEYS:
+                name = phrase(language, f"experience_{g.name}")
         items.append(
             phrase(
                 language,
@@ -169,6 +174,8 @@ def digest_document(digest: Digest, language: Language) -> Document:
             language, digest.active, digest.staff, digest.previous_active, digest.previous_staff
         )
     )
+    if not digest.roster:
+        opening.append(phrase(language, "no_roster_note"))
     if digest.aggregate_only:
         opening.append(phrase(language, "aggregate_note"))
     sections = [Section(None, tuple(opening))]
@@ -186,6 +193,14 @@ def digest_document(digest: Digest, language: Language) -> Document:
                 phrase(language, "by_department"),
                 (),
                 _groups(language, digest.by_department, "other_departments", roles=False),
+            )
+        )
+    if digest.by_experience:
+        sections.append(
+            Section(
+                phrase(language, "by_experience"),
+                (),
+                _groups(language, digest.by_experience, "other_experience", roles=False),
             )
         )
     if digest.new_ties == 0:

@@ -28,6 +28,21 @@ class GroupShare:
     active: int
 
 
+# Years in education, as the school article's "hoe divers is deze groep qua ervaring"
+# asks: starters, the middle group, the experienced. Keys of ``digest.experience_*``.
+EXPERIENCE_BANDS = ((5, "starter"), (15, "middle"))
+EXPERIENCED = "experienced"
+
+
+def experience_band(career_start: int | None, year: int) -> str | None:
+    """The band of someone who started in education in ``career_start``, in ``year``
+    (None when the roster did not say)."""
+    if career_start is None or career_start > year:
+        return None
+    years = year - career_start
+    return next((band for limit, band in EXPERIENCE_BANDS if years < limit), EXPERIENCED)
+
+
 def rate(part: int, whole: int) -> float:
     """``part`` as a share of ``whole`` (0 when there is no whole)."""
     return part / whole if whole else 0.0

@@ -27,6 +27,9 @@ class PersonRef:
     display_name: str | None = None
     locale: str | None = None
     is_bot: bool = False
+    # Lower-case, when the platform gives it (Slack with ``users:read.email``, the Teams
+    # member): matches them to the school's roster and to PLGBOT_COORDINATOR_EMAIL.
+    email: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from bot import (
     nudges,
     plgs,
     privacy,
+    role_commands,
     round_form,
     round_replies,
     sharing,
@@ -39,6 +40,8 @@ from bot.commands import (
     parse,
 )
 from bot.config import BotConfig
+from bot.coordinators import first_coordinator
+from bot.coordinators import notice as coordinator_notice
 from bot.digest_command import show_digest
 from bot.events import (
     ActionInvoked,
@@ -57,6 +60,7 @@ from bot.my_network import my_network
 from bot.network_commands import StartNudges, StopNudges
 from bot.overview import overview
 from bot.privacy import ExportMyData, OptIn, OptOut, ShowPrivacy
+from bot.role_commands import SetDepartment, SetRole
 from bot.round_commands import (
     AddHoliday,
     AnswerRound,
@@ -295,7 +299,9 @@ class Bot:
             display_name=person.display_name,
             locale=person.locale,
             now=self.clock.now(),
+            email=person.email,
         )
+        await first_coordinator(session, self.config, school, author, self.clock.now())
         # Their explicit choice, else the language they typed the command in, else
         # their platform locale, else the school's language.
         language = (
@@ -348,7 +354,7 @@ async def _dispatch(turn: Turn, command: Command) -> list[OutboundMessage]:
         case SetLanguage(code):
             return _set_language(turn, code)
         case ShowHelp():
-            return [help_message(turn)]
+            return [help_message(turn, notice=await coordinator_notice(turn))]
         case RequestDashboard():
             return await dashboard_access.request_link(turn)
         case ShowDigest():
@@ -370,16 +376,21 @@ async def _dispatch(turn: Turn, command: Command) -> list[OutboundMessage]:
             return await nudges.restart(turn)
         case ShowPrivacy() | ExportMyData() | OptOut() | OptIn():
             return await privacy.handle(turn, command)
+        case SetRole() | SetDepartment():
+            return await role_commands.handle(turn, command)
         case Unknown():
             return [help_message(turn, unknown=True)]
 
 
-def help_message(turn: Context, *, unknown: bool = False) -> OutboundMessage:
+def help_message(
+    turn: Context, *, unknown: bool = False, notice: Paragraph | None = None
+) -> OutboundMessage:
     commands = tuple(line for line in turn.t("help.commands").splitlines() if line.strip())
     return turn.reply(
         Paragraph(turn.t("help.unknown" if unknown else "help.title")),
         Bullets(commands),
         Paragraph(turn.t("help.tip")),
+        *((notice,) if notice else ()),
     )
 
 

@@ -18,6 +18,9 @@ from storage.models import AuditEntry, Person
 MY_DATA_EXPORT = "export.my_data"
 ERASE_PERSON = "erase.person"
 CLI_EXPORT = "export.cli"
+# The roster and roles (storage.roster): who may see what follows from a role.
+ROSTER_IMPORT = "roster.import"
+PERSON_SET = "person.set"
 
 MAX_ACTION = 64
 MAX_SUBJECT = 300

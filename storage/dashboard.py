@@ -26,6 +26,7 @@ from storage.models import (
     RoundReply,
     School,
 )
+from storage.staff import present
 
 
 class LinkState(Enum):
@@ -176,8 +177,8 @@ async def contacts_in_window(
             Interaction.occurred_at >= since,
             Interaction.occurred_at < until,
             Interaction.source_id != Interaction.target_id,
-            source.opted_out_at.is_(None),
-            target.opted_out_at.is_(None),
+            present(source),
+            present(target),
         )
         .order_by(Interaction.occurred_at)
     )
@@ -215,8 +216,8 @@ async def first_contacts(
             Interaction.school_id == school_id,
             Interaction.occurred_at < until,
             Interaction.source_id != Interaction.target_id,
-            source.opted_out_at.is_(None),
-            target.opted_out_at.is_(None),
+            present(source),
+            present(target),
         )
         .group_by(low, high)
         .having(first >= since)

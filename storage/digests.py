@@ -27,6 +27,7 @@ from storage.models import (
     RoundReply,
     School,
 )
+from storage.staff import on_staff, present, withdrawn_ids
 
 # Knowledge bit order of every ``knowledge`` tuple here: focus, process, outcomes,
 # benefits, organisation (bot.knowledge.ALL_TYPES).
@@ -35,12 +36,14 @@ KnowledgeCounts = tuple[int, int, int, int, int]
 
 @dataclass(frozen=True, slots=True)
 class GroupCount:
-    """Staff of one role and department, and how many of them had an interaction."""
+    """Staff of one role, department and start year in education, and how many of them
+    had an interaction."""
 
     role: str
     department: str | None
     staff: int
     active: int
+    career_start: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +74,8 @@ class RoundActivity:
 DIGEST_KINDS = ("digest", "digest.board")
 
 
-def _opted_out() -> ColumnElement[bool]:
-    return Person.opted_out_at.is_not(None)
-
-
 def _both_ends_in(school_id: int, since: datetime, until: datetime) -> list[ColumnElement[bool]]:
-    opted = select(Person.id).where(_opted_out())
+    opted = withdrawn_ids()
     return [
         Interaction.school_id == school_id,
         Interaction.occurred_at >= since,
@@ -89,7 +88,8 @@ def _both_ends_in(school_id: int, since: datetime, until: datetime) -> list[Colu
 async def participation_groups(
     session: AsyncSession, school_id: int, *, since: datetime, until: datetime
 ) -> list[GroupCount]:
-    """Staff (not opted out) per role and department, and how many of them sent or
+    """Staff per role, department and start year (storage.staff: on the roster by
+    ``until`` once there is one, not opted out, not left), and how many of them sent or
     received an interaction in ``[since, until)``: one GROUP BY."""
     window = _both_ends_in(school_id, since, until)
     active = union(
@@ -98,14 +98,20 @@ async def participation_groups(
     ).subquery()
     rows = await session.execute(
         select(
-            Person.role, Person.department, func.count(Person.id), func.count(active.c.person_id)
+            Person.role,
+            Person.department,
+            Person.career_start,
+            func.count(Person.id),
+            func.count(active.c.person_id),
         )
         .outerjoin(active, active.c.person_id == Person.id)
-        .where(Person.school_id == school_id, Person.opted_out_at.is_(None))
-        .group_by(Person.role, Person.department)
-        .order_by(Person.role, Person.department)
+        .where(on_staff(school_id, until))
+        .group_by(Person.role, Person.department, Person.career_start)
+        .order_by(Person.role, Person.department, Person.career_start)
     )
-    return [GroupCount(role, dept, int(staff), int(n)) for role, dept, staff, n in rows]
+    return [
+        GroupCount(role, dept, int(staff), int(n), start) for role, dept, start, staff, n in rows
+    ]
 
 
 async def weekly_activity(
@@ -156,7 +162,7 @@ async def new_tie_count(
 ) -> int:
     """Colleague pairs whose first interaction ever (either way) fell in
     ``[since, until)``."""
-    opted = select(Person.id).where(_opted_out())
+    opted = withdrawn_ids()
     low, high = _low(), _high()
     pairs = (
         select(low.label("low"), high.label("high"))
@@ -245,7 +251,7 @@ async def coordinators(session: AsyncSession, school_id: int) -> Sequence[Person
             .where(
                 Person.school_id == school_id,
                 Person.role == "coordinator",
-                Person.opted_out_at.is_(None),
+                present(),
             )
             .order_by(Person.id)
         )

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import PLG, Channel, Membership, Person, School
+from storage.staff import present
 from storage.upsert import insert_ignoring_conflicts
 
 # The lookups every chat event makes, built once with bound parameters: building a
@@ -35,6 +36,11 @@ _CHANNEL_WITH_PLG = (
     )
 )
 _PLGS_OF_SCHOOL = select(PLG).where(PLG.school_id == bindparam("school_id")).order_by(PLG.name)
+
+
+# The platform id of someone on the roster whom the platform has not shown yet
+# (storage.roster): ``roster:<e-mail>``, adopted when a profile with that e-mail comes.
+PLACEHOLDER = "roster:"
 
 
 def name_key(name: str) -> str:
@@ -109,11 +115,15 @@ async def ensure_person(
     role: str = "teacher",
     department: str | None = None,
     handle: str | None = None,
+    email: str | None = None,
 ) -> Person:
-    """The person with this platform id, created on first sight. A newer display name
-    or locale from the platform replaces the stored one."""
+    """The person with this platform id, created on first sight, or adopted from the
+    roster by ``email`` (lower-case) when the roster has them under a placeholder. A
+    newer display name, locale or e-mail from the platform replaces the stored one."""
     key = {"school_id": school_id, "platform_user_id": platform_user_id}
     person = await session.scalar(_PERSON, key)
+    if person is None and email:
+        person = await _adopt(session, school_id, email, platform_user_id)
     if person is None:
         # Uniqueness in the database: a concurrent first sight inserts nothing here.
         await insert_ignoring_conflicts(
@@ -128,6 +138,7 @@ async def ensure_person(
                     "role": role,
                     "department": department,
                     "locale": locale,
+                    "email": email,
                     "created_at": now,
                 }
             ],
@@ -139,7 +150,29 @@ async def ensure_person(
         person.display_name = display_name
     if locale and person.locale != locale:
         person.locale = locale
+    if email and person.email != email:
+        person.email = email
     return person
+
+
+async def _adopt(
+    session: AsyncSession, school_id: int, email: str, platform_user_id: str
+) -> Person | None:
+    """The roster's one placeholder with this e-mail, now under its platform id."""
+    rows = (
+        await session.scalars(
+            select(Person).where(
+                Person.school_id == school_id,
+                Person.email == email,
+                Person.platform_user_id.startswith(PLACEHOLDER),
+            )
+        )
+    ).all()
+    if len(rows) != 1:
+        return None
+    rows[0].platform_user_id = platform_user_id
+    await session.flush()
+    return rows[0]
 
 
 async def find_person(session: AsyncSession, school_id: int, name: str) -> Person | None:
@@ -154,6 +187,26 @@ async def find_person(session: AsyncSession, school_id: int, name: str) -> Perso
     return first_names[0] if len(first_names) == 1 else None
 
 
+async def people_named(session: AsyncSession, school_id: int, name: str) -> list[Person]:
+    """Everyone ``name`` could mean: by handle, platform id or full name if any fits,
+    else by first name (so "noor" gives both Noors when there are two)."""
+    key = name_key(name.lstrip("@"))
+    if not key:
+        return []
+    people = (await session.scalars(select(Person).where(Person.school_id == school_id))).all()
+    for field in ("handle", "platform_user_id", "display_name"):
+        found = [p for p in people if name_key(getattr(p, field) or "") == key]
+        if found:
+            return found
+    return [p for p in people if name_key(p.display_name).split(" ")[0] == key]
+
+
+async def person_by_email(session: AsyncSession, school_id: int, email: str) -> Person | None:
+    return await session.scalar(
+        select(Person).where(Person.school_id == school_id, Person.email == email).limit(1)
+    )
+
+
 async def people_of_school(session: AsyncSession, school_id: int) -> Sequence[Person]:
     return (
         await session.scalars(
@@ -166,9 +219,7 @@ async def reachable_people(session: AsyncSession, school_id: int) -> Sequence[Pe
     """Everyone in the school who has not opted out, in a stable order."""
     return (
         await session.scalars(
-            select(Person)
-            .where(Person.school_id == school_id, Person.opted_out_at.is_(None))
-            .order_by(Person.id)
+            select(Person).where(Person.school_id == school_id, present()).order_by(Person.id)
         )
     ).all()
 
@@ -357,6 +408,7 @@ async def update_profile(
     locale: str | None,
     now: datetime,
     timezone: str | None = None,
+    email: str | None = None,
 ) -> Person:
     """Store a profile just fetched from the platform (created on first sight)."""
     person = await ensure_person(
@@ -366,6 +418,7 @@ async def update_profile(
         display_name=display_name,
         locale=locale,
         now=now,
+        email=email,
     )
     person.profile_fetched_at = now
     if timezone:

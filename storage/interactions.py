@@ -10,7 +10,8 @@ from sqlalchemy import ColumnElement, SQLColumnExpression, case, delete, func, o
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import contacts
-from storage.models import Interaction, Person, Post
+from storage.models import Interaction, Post
+from storage.staff import withdrawn_ids
 from storage.upsert import insert_ignoring_conflicts
 
 # The knowledge bit mask has five bits (bot.knowledge.KnowledgeType). SQLite has no
@@ -133,9 +134,8 @@ def _knowledge_or(column: SQLColumnExpression[int]) -> ColumnElement[int]:
     return total
 
 
-def _not_opted_out(person_column: SQLColumnExpression[int]) -> ColumnElement[bool]:
-    opted_out = select(Person.id).where(Person.opted_out_at.is_not(None))
-    return person_column.not_in(opted_out)
+def _present(person_column: SQLColumnExpression[int]) -> ColumnElement[bool]:
+    return person_column.not_in(withdrawn_ids())
 
 
 async def ties_in_window(
@@ -179,8 +179,8 @@ async def _ties(
             *conditions,
             Interaction.occurred_at >= since,
             Interaction.occurred_at < until,
-            _not_opted_out(Interaction.source_id),
-            _not_opted_out(Interaction.target_id),
+            _present(Interaction.source_id),
+            _present(Interaction.target_id),
         )
         .group_by(Interaction.source_id, Interaction.target_id)
     )

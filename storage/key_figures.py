@@ -39,6 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.interactions import KNOWLEDGE_BITS
 from storage.models import PLG, Contact, Interaction, Person, School, UTCDateTime
+from storage.staff import present, withdrawn, withdrawn_ids
 
 # Activity kind bit -> the interaction origins that count as that kind.
 ActivityOrigins = Mapping[int, Sequence[str]]
@@ -101,7 +102,7 @@ async def school_states(
     opted = (
         select(func.count())
         .select_from(Person)
-        .where(Person.school_id == School.id, Person.opted_out_at.is_not(None))
+        .where(Person.school_id == School.id, withdrawn())
         .scalar_subquery()
     )
     rows = await session.execute(
@@ -117,9 +118,7 @@ async def school_states(
     with_opted = [school for school, (_, _, count) in flags.items() if count]
     if with_opted:
         for school, person in await session.execute(
-            select(Person.school_id, Person.id).where(
-                Person.school_id.in_(with_opted), Person.opted_out_at.is_not(None)
-            )
+            select(Person.school_id, Person.id).where(Person.school_id.in_(with_opted), withdrawn())
         ):
             people.setdefault(school, []).append(person)
     return {
@@ -130,7 +129,7 @@ async def school_states(
 
 async def opted_out_ids(session: AsyncSession, school_id: int) -> list[int]:
     rows = await session.scalars(
-        select(Person.id).where(Person.school_id == school_id, Person.opted_out_at.is_not(None))
+        select(Person.id).where(Person.school_id == school_id, withdrawn())
     )
     return list(rows)
 
@@ -157,7 +156,7 @@ def _ranking_query(dialect: str, exclude_opted: bool) -> Select[int, int, int, i
         Person.id,
         _contacts_since(Contact.last_any, exclude_opted),
         _contacts_since(Contact.last_both, exclude_opted),
-    ).where(Person.school_id.in_(schools), Person.opted_out_at.is_(None))
+    ).where(Person.school_id.in_(schools), present())
 
 
 async def colleague_ranking(
@@ -261,7 +260,7 @@ async def sharing_by_source(
 ) -> dict[int, tuple[int, int]]:
     """Per sharer in the school's window: (knowledge bits, activity kind bits) of what
     they sent. One GROUP BY over the window, for exports of everyone."""
-    opted = select(Person.id).where(Person.opted_out_at.is_not(None))
+    opted = withdrawn_ids()
     conditions = [
         Interaction.school_id == school_id,
         Interaction.source_id != Interaction.target_id,

@@ -78,6 +78,7 @@ class Person(Base):
     __table_args__ = (
         UniqueConstraint("school_id", "platform_user_id"),
         Index("ix_people_school_handle", "school_id", "handle"),
+        Index("ix_people_school_email", "school_id", "email"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,8 +95,21 @@ class Person(Base):
     # IANA zone from the platform profile (Slack users.info ``tz``), when known.
     timezone: Mapped[str | None] = mapped_column(String(64))
     opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The roster (storage.roster): lower-cased e-mail, when the person first appeared on
+    # the school's roster (staff for participation from then on), when a re-import no
+    # longer had them (a leaver: out of everything current, their past kept under the
+    # retention rules), and the year they started in education.
+    email: Mapped[str | None] = mapped_column(String(254))
+    on_roster_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    career_start: Mapped[int | None] = mapped_column(Integer)
     profile_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    @property
+    def withdrawn(self) -> bool:
+        """Opted out or left: out of everything current (storage.staff)."""
+        return self.opted_out_at is not None or self.left_at is not None
 
 
 class PLG(Base):

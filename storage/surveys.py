@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Person, SurveyInvite
+from storage.staff import present
 from storage.upsert import insert_ignoring_conflicts
 
 
@@ -63,7 +64,7 @@ async def to_remind(
             SurveyInvite.answered_at.is_(None),
             SurveyInvite.skipped_at.is_(None),
             SurveyInvite.reminded_at.is_(None),
-            Person.opted_out_at.is_(None),
+            present(),
         )
         .order_by(SurveyInvite.id)
     )

@@ -23,6 +23,7 @@ from bot.catalogue import Language
 from bot.clock import Clock
 from bot.events import PersonRef, SchoolRef
 from storage import Database, directory
+from storage.roster import normal_email
 
 log = logging.getLogger("plgbot.slack")
 
@@ -93,7 +94,7 @@ class Profiles:
             if person is None:
                 return None, False
             fresh = directory.profile_is_fresh(person, now=self._clock.now(), max_age=self._max_age)
-            return PersonRef(user_id, person.display_name, person.locale), fresh
+            return PersonRef(user_id, person.display_name, person.locale, email=person.email), fresh
 
     async def _fetch(self, school: SchoolRef, user_id: str, known: PersonRef | None) -> PersonRef:
         try:
@@ -107,7 +108,7 @@ class Profiles:
         user = answer.get("user")
         if not isinstance(user, dict):
             return known or PersonRef(user_id)
-        name = _name(user) or user_id
+        name = display_name_of(user) or user_id
         locale = _locale(user.get("locale"))
         if user.get("is_bot") or user.get("is_app_user"):
             self._bots[user_id] = PersonRef(user_id, name, locale, is_bot=True)
@@ -130,8 +131,9 @@ class Profiles:
                 locale=locale,
                 now=now,
                 timezone=user["tz"] if isinstance(user.get("tz"), str) else None,
+                email=email_of(user),
             )
-        return PersonRef(user_id, name, locale)
+        return PersonRef(user_id, name, locale, email=email_of(user))
 
 
 class ChannelNames:
@@ -165,7 +167,7 @@ class ChannelNames:
         return name
 
 
-def _name(user: dict[str, Any]) -> str | None:
+def display_name_of(user: dict[str, Any]) -> str | None:
     profile = user.get("profile") if isinstance(user.get("profile"), dict) else {}
     assert isinstance(profile, dict)
     for value in (
@@ -177,6 +179,13 @@ def _name(user: dict[str, Any]) -> str | None:
         if isinstance(value, str) and value.strip():
             return " ".join(value.split())[:200]
     return None
+
+
+def email_of(user: dict[str, Any]) -> str | None:
+    """The member's e-mail (with the ``users:read.email`` scope), for the roster."""
+    profile = user.get("profile")
+    value = profile.get("email") if isinstance(profile, dict) else None
+    return normal_email(value) if isinstance(value, str) else None
 
 
 def _locale(value: object) -> str | None:

@@ -22,6 +22,7 @@ from msrest.exceptions import ClientException, HttpOperationError
 
 from adapters.outbox import Outbox, RefusedError
 from adapters.teams import cards, events, log_card, references, roster, round_card
+from adapters.teams.members import MemberEmails
 from adapters.teams.proactive import TeamsMessenger
 from bot.catalogue import Language, as_language, text
 from bot.events import PersonRef, SchoolRef
@@ -55,6 +56,7 @@ class PlgbotTeamsHandler(TeamsActivityHandler):  # type: ignore[misc]
         # at most once (Teams cannot look a message up by a key of ours), and sent
         # later should the Bot Connector be down or the process die first.
         self.outbox = Outbox(db, bot.clock, platform="teams", sender=self)
+        self._emails = MemberEmails(db)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -64,6 +66,9 @@ class PlgbotTeamsHandler(TeamsActivityHandler):  # type: ignore[misc]
             return
         event = events.inbound_message(activity, now=now)
         await self._remember(activity)
+        if not event.author.is_bot:
+            email = await self._emails.of(turn_context, event.school, event.author.user_id)
+            event = replace(event, author=replace(event.author, email=email))
         if event.addressed_to_bot and _asks_for_form(event.text):
             if await self._first_delivery(event.school, event.event_id):
                 await self._send_form(turn_context, event.school, event.author)

@@ -128,7 +128,7 @@ class TeamsMessenger:
                 if channel.id and channel.name:
                     names[channel.id] = channel.name
 
-        await self._each_team(school, read)
+        await self.each_team(school, read)
         return names
 
     async def _team_members(self, school: SchoolRef) -> dict[str, str]:
@@ -137,10 +137,10 @@ class TeamsMessenger:
         async def read(turn_context: TurnContext, team_id: str) -> None:
             found.update(await roster.members(turn_context, team_id))
 
-        await self._each_team(school, read)
+        await self.each_team(school, read)
         return found
 
-    async def _each_team(
+    async def each_team(
         self, school: SchoolRef, read: Callable[[TurnContext, str], Awaitable[None]]
     ) -> None:
         """``read`` the connector about each team the bot was added to in the school;

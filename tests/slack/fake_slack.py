@@ -96,6 +96,9 @@ class FakeSlack:
     uploads: dict[str, Upload] = field(default_factory=dict)
     # Requests being answered right now (a slow answer may outlive its client).
     in_flight: int = 0
+    # A whole workspace for ``users.list`` (Slack's user objects), paged by ``limit``
+    # with an opaque cursor; ``users.info`` finds these people too. Empty: PEOPLE.
+    workspace: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def api_url(self) -> str:
@@ -171,6 +174,15 @@ class FakeSlack:
         await self._record(method, args, 200)
         return JSONResponse(answer)
 
+    def _users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        users = self.workspace or [_user(user_id)["user"] for user_id in PEOPLE]
+        start = int(str(args.get("cursor") or "0").removeprefix("dXNlcjo") or 0)
+        limit = min(int(args.get("limit") or 100), 200)
+        page = users[start : start + limit]
+        more = start + limit < len(users)
+        cursor = f"dXNlcjo{start + limit}" if more else ""
+        return {"ok": True, "members": page, "response_metadata": {"next_cursor": cursor}}
+
     def shared_files(self, channel: str | None = None) -> list[Upload]:
         """Files shared (completed), into ``channel`` if given."""
         return [
@@ -212,7 +224,11 @@ class FakeSlack:
                     "is_enterprise_install": False,
                 }
             case "users.info":
-                return _user(str(args.get("user", "")))
+                user_id = str(args.get("user", ""))
+                found = next((u for u in self.workspace if u["id"] == user_id), None)
+                return {"ok": True, "user": found} if found else _user(user_id)
+            case "users.list":
+                return self._users_list(args)
             case "conversations.info":
                 channel = str(args.get("channel", ""))
                 name = {"C0PLGDATA1": "plg-datateam-havo3", "C0STAFFRM1": "lerarenkamer"}
@@ -314,7 +330,11 @@ def _user(user_id: str) -> dict[str, Any]:
             "locale": person["locale"],
             "is_bot": person.get("is_bot", False),
             "deleted": False,
-            "profile": {"real_name": person["real_name"], "display_name": person["name"]},
+            "profile": {
+                "real_name": person["real_name"],
+                "display_name": person["name"],
+                **({} if person.get("is_bot") else {"email": f"{person['name']}@deschool.nl"}),
+            },
         },
     }
 
