@@ -295,7 +295,7 @@ async def start_plgbot(
         slack_signing_secret=SecretStr(signing_secret) if signing_secret else None,
         slack_app_token=SecretStr(app_token) if app_token else None,
         slack_api_url=fake.api_url,
-        coordinator_email=coordinator_email,
+        PLGBOT_COORDINATOR_EMAIL=coordinator_email,
     )
     app = build_app(settings, clock=clock or FixedClock(FIXTURE_NOW))
     try:
