@@ -44,7 +44,7 @@ async def request_link(turn: Turn) -> list[OutboundMessage]:
     """``dashboard``: a private sign-in link for coordinators, a refusal for others."""
     if not may_open_dashboard(turn.author):
         notice = await coordinators.notice(turn)
-        return [turn.say("dashboard.refused"), *([turn.reply(notice)] if notice else [])]
+        return [turn.reply(Paragraph(turn.t("dashboard.refused")), *([notice] if notice else []))]
     # Hex, not base64: "_" and "-" could read as emphasis in Slack or Teams markdown.
     token = secrets.token_hex(32)
     await store.forget_expired(turn.session, turn.now)

@@ -8,7 +8,7 @@ from bot.digest import compute
 from bot.digest_messages import school_message
 from bot.digest_week import IsoWeek
 from bot.key_figures import school_defaults
-from bot.messages import OutboundMessage, message
+from bot.messages import OutboundMessage, Paragraph, message
 from bot.round_messages import zone_of
 from bot.turn import Turn
 
@@ -20,7 +20,8 @@ async def show_digest(turn: Turn) -> list[OutboundMessage]:
     """This week's digest so far, for the people who get it; a refusal for others."""
     if turn.author.role not in DIGEST_ROLES:
         notice = await coordinators.notice(turn)
-        return [turn.say("digest.not_coordinator"), *([turn.reply(notice)] if notice else [])]
+        refused = Paragraph(turn.t("digest.not_coordinator"))
+        return [turn.reply(refused, *([notice] if notice else []))]
     week = IsoWeek.containing(turn.now, zone_of(turn.school))
     digest = await compute(
         turn.session, turn.school.id, week, now=turn.now, defaults=school_defaults(turn.config)

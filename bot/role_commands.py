@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot import coordinators
 from bot.actions import handles
 from bot.catalogue import Language
 from bot.events import ActionInvoked
@@ -18,7 +19,7 @@ from bot.roles import ROLES, role_of
 from bot.turn import Context, Turn
 from storage import audit, directory
 from storage.models import Person
-from storage.roster import coordinators_exist, set_fields
+from storage.roster import set_fields
 
 # Who may change roles and departments (design.md: coordinators run plgbot's side of
 # the school; a school leader runs the school).
@@ -65,10 +66,8 @@ def role_label(ctx: Context, role: str) -> str:
 async def handle(turn: Turn, command: RoleCommand) -> list[OutboundMessage]:
     is_role = isinstance(command, SetRole)
     if turn.author.role not in ADMIN_ROLES:
-        replies = [turn.say("people.refused")]
-        if not await coordinators_exist(turn.session, turn.school.id):
-            replies.append(turn.say("people.no_coordinator", school=turn.school.tenant_id))
-        return replies
+        notice = await coordinators.notice(turn)
+        return [turn.reply(Paragraph(turn.t("people.refused")), *([notice] if notice else []))]
     words = [w for w in command.rest.split() if w]
     roles = ", ".join(role_label(turn, r) for r in ROLES)
     usage = turn.say("people.usage_role" if is_role else "people.usage_department", roles=roles)

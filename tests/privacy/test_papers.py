@@ -57,9 +57,15 @@ COMMANDS_HEADING = "## Commando's"
 TABLES = Base.metadata.tables
 SETTINGS = frozenset(f.name for f in dataclasses.fields(SchoolConfig))
 ORIGINS = frozenset(origin.value for origin in Origin)
-# What ``plgbot audit`` shows in its action column: dotted, but not fields.
+# What ``plgbot audit`` shows in its action column (storage.audit's constants and the
+# dashboard's own): dotted, but not fields.
 AUDIT_ACTIONS = frozenset(
-    {audit.MY_DATA_EXPORT, audit.ERASE_PERSON, audit.CLI_EXPORT, SIGN_IN_ACTION, VIEW_ACTION}
+    {
+        value
+        for name, value in vars(audit).items()
+        if name.isupper() and isinstance(value, str) and "." in value
+    }
+    | {SIGN_IN_ACTION, VIEW_ACTION}
 )
 # ``dpia.md``, ``nl.toml``: file names are dotted too.
 FILE_SUFFIXES = frozenset({"md", "py", "toml", "json", "csv", "png", "yml", "yaml"})
@@ -248,11 +254,12 @@ def listed_commands() -> tuple[list[str], list[str]]:
     """The chat commands and the ``plgbot`` commands under "Commando's"."""
     spans = code_spans(section(paper(RIGHTS), COMMANDS_HEADING))
     cli_spans = [s for s in spans if s.startswith("plgbot ")]
-    # Settings and fields named in the explanations are not commands.
+    # Settings, fields and options named in the explanations are not commands.
     chat = [
         s
         for s in spans
-        if s not in cli_spans and not _SNAKE.match(s) and not _FIELD.match(s) and "=" not in s
+        if s not in cli_spans
+        and not (_SNAKE.match(s) or _FIELD.match(s) or s.startswith("-") or "=" in s)
     ]
     return chat, cli_spans
 
@@ -324,7 +331,7 @@ def resolve(words: list[str]) -> tuple[click.Command, list[str], str]:
 def check_cli(span: str, *, complete: bool) -> None:
     """``span`` is a real ``plgbot`` command with real options (and, when
     ``complete``, every required one); ``school set`` changes only real settings to
-    allowed values."""
+    allowed values, ``people set`` only fields of ``people``."""
     command, rest, path = resolve(shlex.split(span)[1:])
     options = {
         opt: param
@@ -349,6 +356,9 @@ def check_cli(span: str, *, complete: bool) -> None:
             key, _, value = word.partition("=")
             assert key in SETTINGS, f"{span}: no setting {key!r}"
             parse_setting(key, value)
+        elif path == "plgbot people set" and "=" in word:
+            key = word.partition("=")[0]
+            assert key in TABLES["people"].c, f"{span}: people has no field {key!r}"
         else:
             assert any(isinstance(p, click.Argument) for p in command.params), (
                 f"{span}: {path} takes no argument {word!r}"

@@ -177,7 +177,8 @@ class FakeSlack:
     def _users_list(self, args: dict[str, Any]) -> dict[str, Any]:
         users = self.workspace or [_user(user_id)["user"] for user_id in PEOPLE]
         start = int(str(args.get("cursor") or "0").removeprefix("dXNlcjo") or 0)
-        limit = min(int(args.get("limit") or 100), 200)
+        # Slack may answer a page with fewer than ``limit`` members: this fake at most 50.
+        limit = min(int(args.get("limit") or 100), 50)
         page = users[start : start + limit]
         more = start + limit < len(users)
         cursor = f"dXNlcjo{start + limit}" if more else ""
