@@ -57,9 +57,15 @@ class Member:
     id: str
     name: str
     aad_object_id: str
+    # As Teams gives them for a team's members: e-mail and UPN, "user" or "guest".
+    email: str | None = None
+    user_role: str = "user"
 
     def json(self) -> dict[str, str]:
-        return {"id": self.id, "name": self.name, "aadObjectId": self.aad_object_id}
+        found = {"id": self.id, "name": self.name, "aadObjectId": self.aad_object_id}
+        if self.email:
+            found |= {"email": self.email, "userPrincipalName": self.email}
+        return found | {"userRole": self.user_role}
 
 
 @dataclass
@@ -195,8 +201,16 @@ class FakeConnector:
         return failed or JSONResponse([m.json() for m in self.members])
 
     async def _paged(self, request: Request) -> Response:
+        """A page of ``pageSize`` members (Teams' default 200) and the token of the next."""
         failed = await self._record(request, "members")
-        return failed or JSONResponse({"members": [m.json() for m in self.members]})
+        if failed:
+            return failed
+        size = int(request.query_params.get("pageSize") or 200)
+        start = int(request.query_params.get("continuationToken") or 0)
+        page: dict[str, Any] = {"members": [m.json() for m in self.members[start : start + size]]}
+        if start + size < len(self.members):
+            page["continuationToken"] = str(start + size)
+        return JSONResponse(page)
 
     async def _member(self, request: Request) -> Response:
         failed = await self._record(request, "member")
