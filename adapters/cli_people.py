@@ -310,7 +310,8 @@ async def people_set(key: str, who: str, changes: tuple[str, ...]) -> None:
                     school_id=school.id,
                     actor_id=None,
                     action=audit.PERSON_SET,
-                    subject=f"{person.display_name}: "
+                    # The id, not the name: erasing the person leaves no name here.
+                    subject=f"person {person.id}: "
                     + ", ".join(f"{name}={values[name]}" for name in changed),
                     at=now,
                 )

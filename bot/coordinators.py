@@ -47,7 +47,7 @@ async def first_coordinator(
             school_id=school.id,
             actor_id=None,
             action=audit.PERSON_SET,
-            subject=f"{author.display_name}: role=coordinator (PLGBOT_COORDINATOR_EMAIL)",
+            subject=f"person {author.id}: role=coordinator (PLGBOT_COORDINATOR_EMAIL)",
             at=now,
         )
         log.info(

@@ -55,6 +55,7 @@ from bot.digest_participation import (
 )
 from bot.digest_week import IsoWeek
 from bot.key_figures import Window, find_key_figures
+from bot.roles import as_seen_by
 from bot.round_messages import zone_of
 from storage import digests as store
 from storage import directory, holidays
@@ -157,14 +158,16 @@ async def compute(
     *,
     now: datetime,
     defaults: SchoolConfig = DEFAULTS,
+    reader_role: str = "coordinator",
 ) -> Digest:
-    """The school's digest for ``week``; a week still running counts up to ``now``.
-    Raises :class:`WeekNotStartedError` for a week after ``now`` and LookupError for an
-    unknown school."""
+    """The school's digest for ``week`` as someone of ``reader_role`` may see it (a
+    school or team leader: totals only, bot.roles.sees_names); a week still running
+    counts up to ``now``. Raises :class:`WeekNotStartedError` for a week after ``now``
+    and LookupError for an unknown school."""
     school = await session.get(School, school_id)
     if school is None:
         raise LookupError(f"no school {school_id}")
-    config = await school_config(session, school_id, defaults)
+    config = as_seen_by(await school_config(session, school_id, defaults), reader_role)
     zone = zone_of(school)
     since = week.start(zone)
     if since > now:

@@ -24,7 +24,12 @@ async def show_digest(turn: Turn) -> list[OutboundMessage]:
         return [turn.reply(refused, *([notice] if notice else []))]
     week = IsoWeek.containing(turn.now, zone_of(turn.school))
     digest = await compute(
-        turn.session, turn.school.id, week, now=turn.now, defaults=school_defaults(turn.config)
+        turn.session,
+        turn.school.id,
+        week,
+        now=turn.now,
+        defaults=school_defaults(turn.config),
+        reader_role=turn.author.role,
     )
     found = await school_message(digest, turn.language)
     return [message(*found.blocks, private=True)]

@@ -166,7 +166,8 @@ async def _apply(
             school_id=ctx.school.id,
             actor_id=ctx.author.id,
             action=audit.PERSON_SET,
-            subject=f"{person.display_name}: {changed[0]}={shown}",
+            # The id, not the name: erasing the person leaves no name in the log.
+            subject=f"person {person.id}: {changed[0]}={shown}",
             at=ctx.now,
         )
     return [reply]

@@ -9,9 +9,11 @@ not guessed: it is reported (``role_of`` gives None).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from storage.directory import name_key
+from storage.school_settings import SchoolConfig
 
 ROLES = ("teacher", "plg_lead", "team_leader", "school_leader", "coordinator", "support")
 
@@ -98,6 +100,20 @@ _WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
 )
+
+
+def sees_names(config: SchoolConfig, role: str) -> bool:
+    """Whether someone of ``role`` sees named people (key figures, the network's
+    labels, agenda authors) or totals only."""
+    return not config.aggregate_only and (role not in APPRAISING or config.leaders_see_names)
+
+
+def as_seen_by(config: SchoolConfig, role: str) -> SchoolConfig:
+    """The school's settings for what ``role`` is shown: aggregate-only unless they
+    see names."""
+    return config if sees_names(config, role) else dataclasses.replace(config, aggregate_only=True)
+
+
 # The catalogue's own names (``demo.role.*``) and the keys themselves, exactly.
 _EXACT = {
     "docent": "teacher",

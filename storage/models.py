@@ -459,6 +459,7 @@ class SchoolSettings(Base):
     digest_at: Mapped[str | None] = mapped_column(String(16))
     digest_channel: Mapped[str | None] = mapped_column(String(256))
     aggregate_only: Mapped[bool | None] = mapped_column(Boolean)
+    leaders_see_names: Mapped[bool | None] = mapped_column(Boolean)
     retention_months: Mapped[int | None] = mapped_column(Integer)
 
 

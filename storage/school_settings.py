@@ -51,6 +51,10 @@ class SchoolConfig:
     digest_at: str = "mon 07:30"
     digest_channel: str = ""
     aggregate_only: bool = False
+    # Roles that appraise staff (team and school leaders, bot.roles.APPRAISING) see
+    # totals only, on the dashboard and in the digest, unless the school decides
+    # otherwise here (the privacy notice explains the default).
+    leaders_see_names: bool = False
     # Privacy: interactions and round replies older than this many months are deleted.
     retention_months: int = 12
 

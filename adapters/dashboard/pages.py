@@ -22,6 +22,7 @@ from bot import dashboard_access as access
 from bot.agenda import agenda_markdown, agenda_message
 from bot.catalogue import Language, text
 from bot.messages import Bullets, Facts, Heading, Paragraph
+from bot.roles import as_seen_by
 from bot.round_messages import when, zone_of
 from storage import audit, digest_history, directory
 from storage import dashboard as store
@@ -153,7 +154,9 @@ class Pages:
         if named is not None and named != str(viewer.school_id):
             return notice(viewer.language, "dashboard.wrong_school", status_code=403, viewer=viewer)
         async with self.context.db.session() as session:
-            settings = await view.settings_of(session, viewer.school, config)
+            settings = as_seen_by(
+                await view.settings_of(session, viewer.school, config), viewer.role
+            )
             visit = Visit(viewer, session, settings, now)
             subject = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             await audit.record(

@@ -244,6 +244,30 @@ async def test_aggregate_only_schools_show_no_names(dashboard: Dashboard) -> Non
     assert "Noor Hendriks" not in hover and "<b>" in hover
 
 
+async def test_a_school_leader_sees_totals_only_unless_the_school_decides_otherwise(
+    dashboard: Dashboard,
+) -> None:
+    """Leaders appraise staff: by default they see no names (design.md, Privacy)."""
+    named = [m.name for m in STAFF if m.name != "Gerard Bos"]
+    async with signed_in(dashboard, "gerard") as web:
+        overview = (await web.get("/dashboard")).text
+    assert 'id="aggregate-note"' in overview
+    assert not [name for name in named if name in overview]
+    digest = await dashboard.ask("gerard", "overzicht")
+    assert not [name for name in named if name in digest]
+    async with dashboard.db.session() as session:
+        school = await directory.find_school(session, "demo")
+        assert school is not None
+        await set_school_config(session, school.id, {"leaders_see_names": "on"})
+    async with signed_in(dashboard, "gerard") as web:
+        overview = (await web.get("/dashboard")).text
+    assert 'id="aggregate-note"' not in overview
+    assert [name for name in named if name in overview]
+    # The coordinator sees names either way.
+    async with signed_in(dashboard, "noor") as web:
+        assert 'id="aggregate-note"' not in (await web.get("/dashboard")).text
+
+
 async def test_small_departments_are_never_shown_apart(dashboard: Dashboard) -> None:
     async with dashboard.db.session() as session:
         school = await directory.find_school(session, "demo")

@@ -24,9 +24,13 @@ def upgrade() -> None:
         people.add_column(sa.Column("left_at", when, nullable=True))
         people.add_column(sa.Column("career_start", sa.Integer(), nullable=True))
     op.create_index("ix_people_school_email", "people", ["school_id", "email"])
+    with op.batch_alter_table("school_settings") as settings:
+        settings.add_column(sa.Column("leaders_see_names", sa.Boolean(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("school_settings") as settings:
+        settings.drop_column("leaders_see_names")
     op.drop_index("ix_people_school_email", table_name="people")
     with op.batch_alter_table("people") as people:
         people.drop_column("career_start")
