@@ -9,6 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.cli import main, open_database, run_async, settings_or_exit
 from adapters.settings import Settings
+from bot import school_year
+from bot.catalogue import text
+from bot.clock import SystemClock
 from storage import directory
 from storage.models import School
 from storage.school_settings import (
@@ -86,3 +89,48 @@ def _shown(value: object) -> str:
     if isinstance(value, bool):
         return "on" if value else "off"
     return str(value)
+
+
+@main.group()
+def schoolyear() -> None:
+    """The school year: close it at the end of July (figures kept, rounds ended)."""
+
+
+@schoolyear.command("close")
+@click.option("--school", "key", required=True, help="School tenant id or name, e.g. demo.")
+@click.option("--dry-run", is_flag=True, help="Show the year's figures; close nothing.")
+@run_async
+async def schoolyear_close(key: str, dry_run: bool) -> None:
+    """Close the running school year: its figures are kept as history (the dashboard
+    shows them), every question round ends, and each PLG's leads are asked whether it
+    carries on. Nothing is deleted. Then load the new year's roster."""
+    settings = settings_or_exit()
+    now = SystemClock().now()
+    database = open_database(settings)
+    try:
+        async with database.session() as session:
+            found = await _school_or_fail(session, key)
+            if dry_run:
+                summary = await school_year.summarise(session, found, now)
+            else:
+                summary = await school_year.close(session, found, now, actor_id=None)
+    except school_year.YearAlreadyClosedError as closed:
+        raise click.ClickException(
+            f"school year {closed.name} was closed on {closed.closed.isoformat()}"
+        ) from None
+    finally:
+        await database.dispose()
+    language = settings.language
+    click.echo(
+        text(
+            language,
+            "schoolyear.title" if dry_run else "schoolyear.closed_title",
+            name=summary.name,
+        )
+    )
+    for line in school_year.summary_lines(language, summary):
+        click.echo(f"  {line}")
+    if dry_run:
+        click.echo("dry run: nothing closed")
+    else:
+        click.echo(text(language, "schoolyear.closed", rounds=summary.rounds_ended))

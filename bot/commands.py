@@ -25,6 +25,7 @@ from bot.round_commands import (
     parse_holiday,
     parse_round,
 )
+from bot.school_year import CloseYear, parse_close_year
 
 MENTION = "\u2063"  # invisible separator: cannot be typed by accident in chat
 
@@ -120,6 +121,7 @@ Command = (
     | NudgeCommand
     | PrivacyCommand
     | RoleCommand
+    | CloseYear
     | Unknown
 )
 
@@ -238,6 +240,9 @@ def parse(event: InboundMessage) -> Parsed:
     privacy = parse_privacy(leading)
     if privacy is not None:
         return Parsed(*privacy)
+    year = parse_close_year(leading)
+    if year is not None:
+        return Parsed(*year)
     interaction = _parse_interaction(words)
     if interaction is not None:
         return interaction

@@ -15,6 +15,7 @@ from bot import (
     role_commands,
     round_form,
     round_replies,
+    school_year,
     sharing,
     whiteboard,
 )
@@ -72,6 +73,7 @@ from bot.round_commands import (
     ShowAgenda,
 )
 from bot.round_form import RoundFormChoices, RoundFormOutcome
+from bot.school_year import CloseYear
 from bot.turn import Context, Turn
 from storage import Database, directory, interactions, outbox
 from storage.events import claim_event
@@ -378,6 +380,8 @@ async def _dispatch(turn: Turn, command: Command) -> list[OutboundMessage]:
             return await privacy.handle(turn, command)
         case SetRole() | SetDepartment():
             return await role_commands.handle(turn, command)
+        case CloseYear():
+            return await school_year.preview(turn)
         case Unknown():
             return [help_message(turn, unknown=True)]
 

@@ -52,6 +52,7 @@ class PerSchoolJobs:
         lease: timedelta = timedelta(minutes=2),
     ) -> None:
         self.db = bot.db
+        self.clock = bot.clock
         self.defaults = school_defaults(bot.config)
         self.default_language = bot.config.default_language
         self.messengers = messengers

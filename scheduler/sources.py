@@ -9,17 +9,19 @@ from scheduler.jobs import JobSource
 from scheduler.nudges import NudgeJobs
 from scheduler.retention import RetentionJobs
 from scheduler.rounds import RoundJobs
+from scheduler.school_year import SchoolYearJobs
 from scheduler.surveys import SurveyJobs
 
 
 def job_sources(bot: Bot, messengers: Messengers) -> list[JobSource]:
     """The sources the scheduler runs: question rounds, weekly nudges to key figures,
-    the monthly network survey, the nightly retention job and the weekly coordinator
-    digest."""
+    the monthly network survey, the nightly retention job, the weekly coordinator
+    digest, and the questions and figures after a school year is closed."""
     return [
         RoundJobs(bot, messengers),
         NudgeJobs(bot, messengers),
         SurveyJobs(bot, messengers),
         RetentionJobs(bot, messengers),
         DigestJobs(bot, messengers),
+        SchoolYearJobs(bot, messengers),
     ]

@@ -35,7 +35,12 @@ _CHANNEL_WITH_PLG = (
         Channel.platform_channel_id == bindparam("platform_channel_id"),
     )
 )
-_PLGS_OF_SCHOOL = select(PLG).where(PLG.school_id == bindparam("school_id")).order_by(PLG.name)
+# The open PLGs: one closed at the end of a school year is history (storage.school_years).
+_PLGS_OF_SCHOOL = (
+    select(PLG)
+    .where(PLG.school_id == bindparam("school_id"), PLG.closed_at.is_(None))
+    .order_by(PLG.name)
+)
 
 
 # The platform id of someone on the roster whom the platform has not shown yet
@@ -319,7 +324,7 @@ async def plgs_of_person(session: AsyncSession, person_id: int) -> Sequence[tupl
     rows = await session.execute(
         select(PLG, Membership.is_lead)
         .join(Membership, Membership.plg_id == PLG.id)
-        .where(Membership.person_id == person_id)
+        .where(Membership.person_id == person_id, PLG.closed_at.is_(None))
         .order_by(PLG.name)
     )
     return [(plg, bool(is_lead)) for plg, is_lead in rows]

@@ -125,6 +125,26 @@ class PLG(Base):
     focus: Mapped[str] = mapped_column(Text, default="")
     next_meeting: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The school year (storage.school_years): a closed PLG is history, in no current
+    # list; ``year_decision`` names the closed year whose leads have not yet said
+    # whether the PLG carries on (it does until they close it).
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    year_decision: Mapped[str | None] = mapped_column(String(9))
+
+
+class SchoolYear(Base):
+    """A closed school year ("2026-2027") and its figures, kept as history."""
+
+    __tablename__ = "school_years"
+    __table_args__ = (UniqueConstraint("school_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(9))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Counts only, never names (bot.school_year.YearSummary).
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class Membership(Base):

@@ -24,7 +24,8 @@ from bot.catalogue import Language, text
 from bot.messages import Bullets, Facts, Heading, Paragraph
 from bot.roles import as_seen_by
 from bot.round_messages import when, zone_of
-from storage import audit, digest_history, directory
+from bot.school_year import YearSummary
+from storage import audit, digest_history, directory, school_years
 from storage import dashboard as store
 from storage.school_settings import SchoolConfig
 
@@ -291,6 +292,10 @@ class Pages:
             active="history",
             weeks=list(reversed(weeks)),
             figure=figure,
+            years=[
+                YearSummary.from_json(year.summary)
+                for year in await school_years.closed_years(visit.session, visit.viewer.school_id)
+            ],
         )
 
 

@@ -21,6 +21,7 @@ from adapters.console import ConsoleSession
 from adapters.dashboard.pages import COOKIE
 from adapters.server import build_app
 from adapters.settings import Settings
+from bot import school_year
 from bot.clock import FixedClock
 from bot.demo_names import STAFF
 from storage import Database, audit, digest_history, directory
@@ -416,3 +417,16 @@ async def test_serve_mounts_the_dashboard_and_links_use_the_public_url(
     assert page.status_code == 401 and page.headers["cache-control"] == "no-store"
     assert "script-src 'self'" in page.headers["content-security-policy"]
     assert script.status_code == 200 and "Plotly.newPlot" in script.text
+
+
+async def test_a_closed_school_year_stays_on_the_history_page(dashboard: Dashboard) -> None:
+    async with dashboard.db.session() as session:
+        school = await directory.find_school(session, "demo")
+        assert school is not None
+        summary = await school_year.close(session, school, dashboard.clock.now(), actor_id=None)
+    async with signed_in(dashboard) as web:
+        page = (await web.get("/dashboard/history")).text
+    table = page.split('id="school-years"')[1].split("</table>")[0]
+    assert "<td>2026-2027</td>" in table
+    assert f"({summary.active}/{summary.staff})" in table
+    assert "Datateam havo-3: " in table
