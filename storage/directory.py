@@ -193,17 +193,15 @@ async def find_person(session: AsyncSession, school_id: int, name: str) -> Perso
 
 
 async def people_named(session: AsyncSession, school_id: int, name: str) -> list[Person]:
-    """Everyone ``name`` could mean: by handle, platform id or full name if any fits,
-    else by first name (so "noor" gives both Noors when there are two)."""
+    """Everyone a typed ``name`` could mean: by full name if any fits, else by first
+    name (so "noor" gives both Noors when there are two). Not by handle: people in chat
+    never see handles, and "sanne" must not quietly mean whoever got that handle."""
     key = name_key(name.lstrip("@"))
     if not key:
         return []
     people = (await session.scalars(select(Person).where(Person.school_id == school_id))).all()
-    for field in ("handle", "platform_user_id", "display_name"):
-        found = [p for p in people if name_key(getattr(p, field) or "") == key]
-        if found:
-            return found
-    return [p for p in people if name_key(p.display_name).split(" ")[0] == key]
+    found = [p for p in people if name_key(p.display_name) == key]
+    return found or [p for p in people if name_key(p.display_name).split(" ")[0] == key]
 
 
 async def person_by_email(session: AsyncSession, school_id: int, email: str) -> Person | None:
