@@ -17,7 +17,7 @@ from tests.rounds.harness import WEEKLY, school
 
 
 def _button(out: str, label: str) -> str:
-    found = re.findall(rf"\[{re.escape(label)}: /press ([\d.]+)\]", out)
+    found: list[str] = re.findall(rf"\[{re.escape(label)}: /press ([\d.]+)\]", out)
     assert found, out
     return found[-1]
 
