@@ -9,6 +9,7 @@ from pathlib import Path
 
 from playwright.async_api import BrowserContext, Page
 
+from bot import school_year
 from bot.demo_names import STAFF
 from storage import digest_history, directory
 from tests.conftest import NOW
@@ -220,6 +221,15 @@ async def test_rounds_agendas_and_history_through_the_menu(
     await drawn(page, "chart-history")
     assert await page.locator("#chart-history .scatterlayer .point").count() == 2 * 3
     assert await page.locator("#history tbody tr").count() == 3
+    async with dashboard.db.session() as session:
+        school = await directory.find_school(session, "demo")
+        assert school is not None
+        await school_year.close(session, school, dashboard.clock.now(), actor_id=None)
+    await page.reload()
+    await page.wait_for_selector("#school-years")
+    year = await page.inner_text("#school-years tbody tr")
+    assert "2026-2027" in year and "Datateam havo-3" in year
+    await page.screenshot(path=str(artifacts / "dashboard-history.png"), full_page=True)
     await page.click("text=Afmelden")
     await page.wait_for_selector("#message")
     response = await page.goto(dashboard.url + "/dashboard")
