@@ -28,7 +28,7 @@ from bot.knowledge import KnowledgeType
 from bot.round_messages import zone_of
 from storage import dashboard as store
 from storage import directory
-from storage.models import PLG, Person, School
+from storage.models import PLG, School
 from storage.school_settings import SchoolConfig, school_config
 
 # design.md: "groups smaller than 5 are never shown apart".
@@ -185,8 +185,11 @@ async def picture(
     window = Window.ending(now, filters.weeks)
     plg_id = filters.plg.id if filters.plg else None
     net = await network(session, school.id, window, settings, plg_id=plg_id)
-    staff = [p for p in await directory.people_of_school(session, school.id) if not p.withdrawn]
-    people = {p.id: p for p in staff}
+    known = [p for p in await directory.people_of_school(session, school.id) if not p.withdrawn]
+    people = {p.id: p for p in known}
+    # Staff, for the counts and the groups, is the roster (storage.staff); the picture
+    # shows everyone present who has a tie.
+    staff = await directory.staff_of(session, school.id, now)
     roles = _groups([p.role for p in staff])
     departments = _groups([p.department for p in staff])
     hidden = settings.aggregate_only
@@ -194,7 +197,7 @@ async def picture(
         found = await find_key_figures(session, school.id, window, settings)
         ranks = {k.person_id: k.rank for k in found}
     else:
-        names = {p.id: p.display_name for p in staff}
+        names = {p.id: p.display_name for p in known}
         top = net.ranked(names)[: settings.key_figures]
         ranks = {person_id: rank for rank, person_id in enumerate(top, start=1)}
     nodes = []
@@ -265,9 +268,9 @@ async def trends(session: AsyncSession, school: School, filters: Filters, now: d
     firsts = await store.first_contacts(
         session, school_id=school.id, since=window.since, until=window.until, plg_id=plg_id
     )
-    staff: list[Person] = [
-        p for p in await directory.people_of_school(session, school.id) if not p.withdrawn
-    ]
+    staff = list(await directory.staff_of(session, school.id, now))
+    # Who took part is counted among the staff only, like the staff it is a share of.
+    staff_ids = {p.id for p in staff}
     weeks: dict[str, tuple[date, Counter[str], set[int]]] = {}
     cursor = window.since
     while cursor <= now:
@@ -292,7 +295,7 @@ async def trends(session: AsyncSession, school: School, filters: Filters, now: d
             week=label,
             starts=starts,
             interactions=counts["interactions"],
-            active=len(active),
+            active=len(active & staff_ids),
             new_ties=counts["new_ties"],
             knowledge=tuple(counts[str(kind.name)] for kind in TREND_TYPES),
         )

@@ -383,7 +383,7 @@ async def _dispatch(turn: Turn, command: Command) -> list[OutboundMessage]:
         case CloseYear():
             return await school_year.preview(turn)
         case Unknown():
-            return [help_message(turn, unknown=True)]
+            return [help_message(turn, unknown=True, notice=await coordinator_notice(turn))]
 
 
 def help_message(

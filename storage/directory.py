@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import PLG, Channel, Membership, Person, School
-from storage.staff import present
+from storage.staff import on_staff, present
 from storage.upsert import insert_ignoring_conflicts
 
 # The lookups every chat event makes, built once with bound parameters: building a
@@ -214,6 +214,16 @@ async def people_of_school(session: AsyncSession, school_id: int) -> Sequence[Pe
     return (
         await session.scalars(
             select(Person).where(Person.school_id == school_id).order_by(Person.display_name)
+        )
+    ).all()
+
+
+async def staff_of(session: AsyncSession, school_id: int, at: datetime) -> Sequence[Person]:
+    """The school's staff at ``at`` for participation (storage.staff.on_staff: on the
+    roster by then, once there is one; not opted out or left)."""
+    return (
+        await session.scalars(
+            select(Person).where(on_staff(school_id, at)).order_by(Person.display_name)
         )
     ).all()
 

@@ -10,15 +10,21 @@ import os
 import re
 import sys
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
+from adapters.slack.messenger import SlackMessenger
 from bot.clock import FixedClock
+from bot.ports import Messengers
+from bot.service import Bot
+from scheduler.digests import DigestJobs
 from storage import Database
 from storage.models import Person
 from tests.slack.fake_slack import BOT_TOKEN, PEOPLE, TEAM_ID, FakeSlack, fake_slack
@@ -246,3 +252,35 @@ async def test_a_new_school_gets_its_first_coordinator_who_then_runs_it_from_cha
             bram = await session.scalar(select(Person).where(Person.platform_user_id == BRAM))
         assert noor is not None and noor.role == "coordinator"
         assert bram is not None and bram.role == "team_leader"
+
+        # A coordinator made in chat may open the dashboard and gets the weekly digest.
+        made = await bot.expect(
+            "chat.postMessage", bot.dm(f"rol <@{ANOUK}> coördinator", user=NOOR, event_id="Ev9")
+        )
+        assert "Anouk de Vries is nu coördinator" in str(made.args)
+        link = await bot.expect(
+            "chat.postMessage", bot.dm("dashboard", user=ANOUK, event_id="Ev10")
+        )
+        assert "/dashboard/signin/" in str(link.args)
+        client = AsyncWebClient(token=BOT_TOKEN, base_url=slack.api_url)
+        messengers = Messengers()
+        messengers.register("slack", SlackMessenger(client))
+        monday = _next_monday_morning(clock.now())
+        jobs = DigestJobs(Bot(bot.db, clock=FixedClock(monday)), messengers)
+        [schedule] = await jobs.schedules()
+        sent = len(slack.of("chat.postMessage"))
+        await jobs.run_due(schedule.key, monday)
+        digests = slack.of("chat.postMessage")[sent:]
+        # To each coordinator privately (Slack opens the DM by user id).
+        assert sorted(c.args["channel"] for c in digests) == [ANOUK, NOOR]
+        assert all("2 van de 99 medewerkers" in str(c.args) for c in digests)
+        if client.session is not None:
+            await client.session.close()
+
+
+def _next_monday_morning(now: datetime) -> datetime:
+    """The Monday after ``now``, 07:31 in Amsterdam (the digest goes at 07:30)."""
+    zone = ZoneInfo("Europe/Amsterdam")
+    day = now.astimezone(zone).date()
+    monday = day + timedelta(days=7 - day.weekday())
+    return datetime.combine(monday, time(7, 31), tzinfo=zone).astimezone(UTC)
