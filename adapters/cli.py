@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import click
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.log_format import FORMATS, LogFormat, log_config
 from adapters.settings import Settings, SettingsError, bot_config, load_settings
@@ -33,7 +34,8 @@ from bot.network_report import (
     network_report,
 )
 from bot.service import Bot
-from storage import Database
+from storage import Database, directory
+from storage.models import School
 from storage.school_settings import DEFAULTS
 
 P = ParamSpec("P")
@@ -62,6 +64,19 @@ def open_database(settings: Settings) -> Database:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
     )
+
+
+async def school_or_fail(session: AsyncSession, key: str) -> School:
+    """The school named on the command line, or a clear refusal naming the known ones."""
+    found = await directory.find_school(session, key)
+    if found is None:
+        known = [s.tenant_id for s in await directory.list_schools(session)]
+        raise click.ClickException(
+            f"no school {key!r}; known: {', '.join(known) or 'none'} (a school appears when "
+            "plgbot first hears from its workspace or tenant; for Slack, "
+            "plgbot roster import --from slack creates it)"
+        )
+    return found
 
 
 def make_bot(settings: Settings, db: Database, clock: Clock | None = None) -> Bot:

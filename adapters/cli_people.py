@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.cli import main, open_database, run_async, settings_or_exit
+from adapters.cli import main, open_database, run_async, school_or_fail, settings_or_exit
 from adapters.settings import Settings
 from bot.clock import SystemClock
 from bot.roles import ROLES, role_of
@@ -77,7 +77,7 @@ async def roster_import(
         if school is None:
             assert key is not None
             async with database.session() as session:
-                school = await _school_or_fail(session, key)
+                school = await school_or_fail(session, key)
         if members is not None and not members:
             raise click.ClickException(
                 f"{source} listed no staff members: nothing imported (is plgbot installed "
@@ -87,6 +87,12 @@ async def roster_import(
         if parsed and not entries:
             raise click.ClickException(f"{file}: no staff in the file, nothing imported")
         match = None
+        if members and not any(m.email for m in members):
+            click.echo(
+                f"warning: {source} gave no e-mail addresses, so nobody can be matched by "
+                "e-mail (Slack: add the users:read.email scope and reinstall the app)",
+                err=True,
+            )
         if members is not None:
             if parsed:
                 entries, match = match_platform(entries, members)
@@ -165,7 +171,7 @@ async def _platform(
         if not key:
             raise click.UsageError("--from teams needs --school (the tenant id)")
         async with database.session() as session:
-            school = await _school_or_fail(session, key)
+            school = await school_or_fail(session, key)
         return school, await _teams_members(settings, database, school)
     return None, None
 
@@ -183,18 +189,6 @@ async def _teams_members(
     app = TeamsApp(AppContext(settings=settings, bot=bot, db=database))
     ref = SchoolRef(platform=school.platform, tenant_id=school.tenant_id, name=school.name)
     return await staff_members(app.messenger, ref)
-
-
-async def _school_or_fail(session: AsyncSession, key: str) -> School:
-    found = await directory.find_school(session, key)
-    if found is None:
-        known = [s.tenant_id for s in await directory.list_schools(session)]
-        raise click.ClickException(
-            f"no school {key!r}; known: {', '.join(known) or 'none'} (a school appears when "
-            "plgbot first hears from its workspace or tenant; for Slack, --from slack "
-            "creates it)"
-        )
-    return found
 
 
 def _print(
@@ -250,7 +244,7 @@ async def people_list(key: str) -> None:
     database = open_database(settings)
     try:
         async with database.session() as session:
-            school = await _school_or_fail(session, key)
+            school = await school_or_fail(session, key)
             found = await directory.people_of_school(session, school.id)
     finally:
         await database.dispose()
@@ -301,7 +295,7 @@ async def people_set(key: str, who: str, changes: tuple[str, ...]) -> None:
     database = open_database(settings)
     try:
         async with database.session() as session:
-            school = await _school_or_fail(session, key)
+            school = await school_or_fail(session, key)
             person = await _person_or_fail(session, school, who, now)
             changed = set_fields(person, **values)
             if changed:

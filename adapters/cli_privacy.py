@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.cli import main, open_database, run_async, settings_or_exit
+from adapters.cli import main, open_database, run_async, school_or_fail, settings_or_exit
 from storage import Database, audit, directory
 from storage.models import Person, School
 from storage.privacy import erase_person as erase
@@ -31,7 +31,7 @@ async def erase_person(school_key: str, person_key: str, yes: bool) -> None:
     database = open_database(settings)
     try:
         async with database.session() as session:
-            school = await _school_or_fail(session, school_key)
+            school = await school_or_fail(session, school_key)
             person = await _person_or_fail(session, school, person_key)
             person_id, shown = person.id, _shown(person)
         if not yes:
@@ -73,7 +73,7 @@ async def audit_log(school_key: str, limit: int, fmt: str) -> None:
     database = open_database(settings)
     try:
         async with database.session() as session:
-            school = await _school_or_fail(session, school_key)
+            school = await school_or_fail(session, school_key)
             found = await audit.entries(session, school.id, limit=limit)
     finally:
         await database.dispose()
@@ -92,14 +92,6 @@ async def audit_log(school_key: str, limit: int, fmt: str) -> None:
     for e in found:
         actor = e.actor_name or "—"
         click.echo(f"{e.at:%Y-%m-%d %H:%M}Z  {actor:<24}  {e.action:<16}  {e.subject}")
-
-
-async def _school_or_fail(session: AsyncSession, key: str) -> School:
-    found = await directory.find_school(session, key)
-    if found is None:
-        known = [s.tenant_id for s in await directory.list_schools(session)]
-        raise click.ClickException(f"no school {key!r}; known: {', '.join(known) or 'none'}")
-    return found
 
 
 async def _person_or_fail(session: AsyncSession, school: School, key: str) -> Person:

@@ -5,15 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 import click
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.cli import main, open_database, run_async, settings_or_exit
+from adapters.cli import main, open_database, run_async, school_or_fail, settings_or_exit
 from adapters.settings import Settings
 from bot import school_year
 from bot.catalogue import text
 from bot.clock import SystemClock
-from storage import directory
-from storage.models import School
 from storage.school_settings import (
     DEFAULTS,
     SchoolConfig,
@@ -37,7 +34,7 @@ async def school_show(key: str) -> None:
     database = open_database(settings)
     try:
         async with database.session() as session:
-            found = await _school_or_fail(session, key)
+            found = await school_or_fail(session, key)
             config = await school_config(session, found.id, _defaults(settings))
     finally:
         await database.dispose()
@@ -62,7 +59,7 @@ async def school_set(key: str, changes: tuple[str, ...]) -> None:
     database = open_database(settings)
     try:
         async with database.session() as session:
-            found = await _school_or_fail(session, key)
+            found = await school_or_fail(session, key)
             await set_school_config(session, found.id, pairs)
             config = await school_config(session, found.id, _defaults(settings))
     except SettingError as error:
@@ -71,14 +68,6 @@ async def school_set(key: str, changes: tuple[str, ...]) -> None:
         await database.dispose()
     for name in pairs:
         click.echo(f"{name} = {_shown(getattr(config, name))}")
-
-
-async def _school_or_fail(session: AsyncSession, key: str) -> School:
-    found = await directory.find_school(session, key)
-    if found is None:
-        known = [s.tenant_id for s in await directory.list_schools(session)]
-        raise click.ClickException(f"no school {key!r}; known: {', '.join(known) or 'none'}")
-    return found
 
 
 def _defaults(settings: Settings) -> SchoolConfig:
@@ -109,7 +98,7 @@ async def schoolyear_close(key: str, dry_run: bool) -> None:
     database = open_database(settings)
     try:
         async with database.session() as session:
-            found = await _school_or_fail(session, key)
+            found = await school_or_fail(session, key)
             if dry_run:
                 summary = await school_year.summarise(session, found, now)
             else:
