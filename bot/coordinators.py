@@ -24,21 +24,24 @@ from storage.roster import coordinators_exist
 
 log = logging.getLogger("plgbot.coordinators")
 
-# Schools this process has seen with a coordinator, or has warned about: each is
-# asked at most once, so an ordinary event costs no query for this.
-_CHECKED: set[int] = set()
-
 
 async def first_coordinator(
-    session: AsyncSession, config: BotConfig, school: School, author: Person, now: datetime
+    session: AsyncSession,
+    config: BotConfig,
+    school: School,
+    author: Person,
+    now: datetime,
+    checked: set[int],
 ) -> None:
     """Make ``author`` coordinator if the setting names their e-mail and the school has
-    none; log how to set one the first time a school without one is seen."""
+    none; log how to set one the first time a school without one is seen. ``checked``
+    holds the schools already seen with a coordinator or warned about (the caller's,
+    one per :class:`bot.service.Bot`), so an ordinary event costs no query for this."""
     named = bool(author.email) and author.email in config.coordinator_emails
-    if school.id in _CHECKED and not named:
+    if school.id in checked and not named:
         return
     if await coordinators_exist(session, school.id):
-        _CHECKED.add(school.id)
+        checked.add(school.id)
         return
     if named and not author.withdrawn:
         author.role = "coordinator"
@@ -55,10 +58,10 @@ async def first_coordinator(
             author.id,
             school.tenant_id,
         )
-        _CHECKED.add(school.id)
+        checked.add(school.id)
         return
-    if school.id not in _CHECKED:
-        _CHECKED.add(school.id)
+    if school.id not in checked:
+        checked.add(school.id)
         log.warning(
             "school %s has no coordinator: nobody gets the digest or the dashboard. Set one "
             "with `plgbot people set --school %s E-MAIL role=coordinator` or "

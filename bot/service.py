@@ -99,6 +99,8 @@ class Bot:
         self.db = db
         self.clock = clock or SystemClock()
         self.config = config or BotConfig()
+        # Schools seen with a coordinator, or warned about (bot.coordinators).
+        self._coordinators_checked: set[int] = set()
 
     async def handle(self, event: InboundEvent) -> list[OutboundMessage]:
         """Handle one event exactly once: a re-delivered event returns no replies and
@@ -303,7 +305,9 @@ class Bot:
             now=self.clock.now(),
             email=person.email,
         )
-        await first_coordinator(session, self.config, school, author, self.clock.now())
+        await first_coordinator(
+            session, self.config, school, author, self.clock.now(), self._coordinators_checked
+        )
         # Their explicit choice, else the language they typed the command in, else
         # their platform locale, else the school's language.
         language = (

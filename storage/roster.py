@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.directory import PLACEHOLDER, free_handle, name_key
-from storage.models import Person
+from storage.models import Person, School
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +253,26 @@ def set_fields(
             setattr(person, name, value)
             changed.append(name)
     return changed
+
+
+async def needs_emails(
+    session: AsyncSession, *, platform: str, tenant_id: str, for_coordinator: bool
+) -> bool:
+    """Whether a newcomer's e-mail matters in this school: roster entries wait to be
+    recognised by it, or (``for_coordinator``) the first coordinator may be them."""
+    school_id = await session.scalar(
+        select(School.id).where(School.platform == platform, School.tenant_id == tenant_id)
+    )
+    if school_id is None:
+        return for_coordinator
+    waiting = await session.scalar(
+        select(Person.id)
+        .where(Person.school_id == school_id, Person.platform_user_id.startswith(PLACEHOLDER))
+        .limit(1)
+    )
+    if waiting is not None:
+        return True
+    return for_coordinator and not await coordinators_exist(session, school_id)
 
 
 async def coordinators_exist(session: AsyncSession, school_id: int) -> bool:

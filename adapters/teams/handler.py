@@ -56,7 +56,7 @@ class PlgbotTeamsHandler(TeamsActivityHandler):  # type: ignore[misc]
         # at most once (Teams cannot look a message up by a key of ours), and sent
         # later should the Bot Connector be down or the process die first.
         self.outbox = Outbox(db, bot.clock, platform="teams", sender=self)
-        self._emails = MemberEmails(db)
+        self._emails = MemberEmails(db, coordinator_emails=bot.config.coordinator_emails)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity

@@ -15,7 +15,7 @@ from botbuilder.core.teams import TeamsInfo
 
 from adapters.teams.proactive import TeamsMessenger
 from bot.events import SchoolRef
-from storage import Database, directory
+from storage import Database, directory, roster
 from storage.roster import RosterEntry, normal_email
 
 log = logging.getLogger("plgbot.teams")
@@ -51,14 +51,16 @@ async def staff_members(messenger: TeamsMessenger, school: SchoolRef) -> list[Ro
 
 
 class MemberEmails:
-    """Each author's e-mail, for the roster and PLGBOT_COORDINATOR_EMAIL: an activity
-    carries none, so it is asked of the connector once per person (then it is stored
-    with them, and remembered here while the process runs)."""
+    """Each author's e-mail, when it is needed: an activity carries none, so it is asked
+    of the connector, once per person and process, and only while the school has roster
+    entries waiting to be recognised by e-mail or, with PLGBOT_COORDINATOR_EMAIL, no
+    coordinator yet (otherwise a message costs no extra call)."""
 
     MAX_KNOWN = 10_000
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, coordinator_emails: frozenset[str]) -> None:
         self._db = db
+        self._coordinator_emails = coordinator_emails
         self._known: dict[tuple[str, str], str | None] = {}
 
     async def of(self, turn_context: TurnContext, school: SchoolRef, user_id: str) -> str | None:
@@ -73,7 +75,13 @@ class MemberEmails:
                 platform_user_id=user_id,
             )
             email = person.email if person is not None else None
-        if email is None:
+            needed = email is None and await roster.needs_emails(
+                session,
+                platform=school.platform,
+                tenant_id=school.tenant_id,
+                for_coordinator=bool(self._coordinator_emails),
+            )
+        if needed:
             try:
                 member = await TeamsInfo.get_member(turn_context, user_id)
             except Exception as error:  # the connector's errors are many; the e-mail can wait

@@ -4,8 +4,10 @@ everyone else is refused, and told how a first coordinator is set."""
 
 from __future__ import annotations
 
+import logging
 import re
 
+import pytest
 from sqlalchemy import select, update
 
 from adapters.console import ConsoleSession
@@ -105,3 +107,14 @@ async def test_the_only_coordinator_cannot_hand_in_their_own_role(
     out = await run_script(console, "rol @bram coördinator\nrol @noor docent")
     assert "Noor Hendriks is nu docent." in out
     assert "Alleen een coördinator" in await run_script(console, "rol @bram docent")
+
+
+async def test_the_log_says_once_per_school_how_to_set_a_coordinator(
+    console: ConsoleSession, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="plgbot.coordinators"):
+        await run_script(console, SETUP + "hallo\nnetwerk\n")
+    warned = [r.getMessage() for r in caplog.records if r.name == "plgbot.coordinators"]
+    assert len(warned) == 1
+    assert "school test has no coordinator" in warned[0]
+    assert "plgbot people set --school test E-MAIL role=coordinator" in warned[0]

@@ -148,3 +148,21 @@ async def _in_the_staff_team(teams: Teams) -> None:
         activity_id="1763799999999",
     )
     assert (await teams.post(hello)).status_code == 200
+
+
+async def test_without_a_roster_the_first_coordinator_is_found_by_the_connectors_e_mail(
+    make_teams: Callable[..., Any],
+) -> None:
+    async with make_teams(PLGBOT_COORDINATOR_EMAIL="Noor@School.nl") as teams:
+        teams.connector.members = _staff_team()
+        # Someone else first: no coordinator yet, and plgbot says how to set one.
+        assert (await teams.post(_personal("hulp", STAFF[1], "1763800000010"))).status_code == 200
+        assert "nog geen coördinator" in teams.connector.sent[-1].card_text
+        assert (await teams.post(_personal("dashboard", NOOR, "1763800000011"))).status_code == 200
+        assert "/dashboard/signin/" in teams.connector.sent[-1].card_text
+        asked = [c for c in teams.connector.calls if c.kind == "member"]
+        assert asked, "the connector was asked for the member's e-mail"
+        # Once there is a coordinator, nobody's message costs a member look-up any more.
+        assert (await teams.post(_personal("hulp", STAFF[2], "1763800000012"))).status_code == 200
+        assert [c for c in teams.connector.calls if c.kind == "member"] == asked
+        assert "nog geen coördinator" not in teams.connector.sent[-1].card_text
