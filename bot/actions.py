@@ -31,3 +31,9 @@ def handles(action: str) -> Callable[[ActionHandler], ActionHandler]:
 
 def handler_for(action: str) -> ActionHandler | None:
     return _HANDLERS.get(action)
+
+
+def row_id(value: str) -> int | None:
+    """A database id carried in a button's value, or None for anything else: a forged
+    value ("²", a thousand digits) must not reach ``int`` or the database's integer."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None

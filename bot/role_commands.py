@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import coordinators
-from bot.actions import handles
+from bot.actions import handles, row_id
 from bot.catalogue import Language
 from bot.events import ActionInvoked
 from bot.messages import Actions, Button, OutboundMessage, Paragraph
@@ -126,7 +126,8 @@ async def picked(ctx: Context, event: ActionInvoked) -> list[OutboundMessage]:
         return [ctx.say("people.refused")]
     kind, _, rest = event.value.partition("|")
     person_id, _, value = rest.partition("|")
-    person = await ctx.session.get(Person, int(person_id)) if person_id.isdigit() else None
+    found = row_id(person_id)
+    person = await ctx.session.get(Person, found) if found is not None else None
     if person is None or person.school_id != ctx.school.id or kind not in ("role", "department"):
         return [ctx.say("error.unknown_action")]
     usage = ctx.say("people.usage_role" if kind == "role" else "people.usage_department", roles="")

@@ -16,7 +16,7 @@ import secrets
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.actions import handles
+from bot.actions import handles, row_id
 from bot.events import ActionInvoked
 from bot.interactions import Origin
 from bot.messages import OutboundMessage, Paragraph
@@ -85,7 +85,7 @@ async def thread_reply(turn: Turn) -> list[OutboundMessage] | None:
 async def reply_button(ctx: Context, event: ActionInvoked) -> list[OutboundMessage]:
     """The Reply button under a posted question; its value is the occurrence id."""
     occurrence = (
-        await ctx.session.get(RoundOccurrence, int(event.value)) if event.value.isdigit() else None
+        await ctx.session.get(RoundOccurrence, found) if (found := row_id(event.value)) else None
     )
     question_round = (
         await ctx.session.get(QuestionRound, occurrence.round_id) if occurrence else None

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.actions import handles
+from bot.actions import handles, row_id
 from bot.catalogue import Language, text
 from bot.digest_phrases import date_text, percent
 from bot.events import ActionInvoked
@@ -42,6 +42,12 @@ def year_name(day: date) -> str:
     """The school year ``day`` falls in: 2026-2027 from 1 August 2026 to 31 July 2027."""
     first = day.year if day.month >= 8 else day.year - 1
     return f"{first}-{first + 1}"
+
+
+def closing_year(day: date) -> str:
+    """The year a close on ``day`` closes: the running one, except in August, the
+    summer holiday, when it is the year that just ended (closed a little late)."""
+    return year_name(date(day.year, 7, 31) if day.month == 8 else day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +87,7 @@ async def year_start(session: AsyncSession, school: School, now: datetime) -> da
     if last is not None:
         return last.closed_at
     zone = zone_of(school)
-    first = int(year_name(now.astimezone(zone).date())[:4])
+    first = int(closing_year(now.astimezone(zone).date())[:4])
     return localize(date(first, 8, 1), time(0, 0), zone)
 
 
@@ -92,7 +98,7 @@ async def summarise(session: AsyncSession, school: School, now: datetime) -> Yea
     groups = await digest_store.participation_groups(session, school.id, since=since, until=now)
     activity = await digest_store.weekly_activity(session, school.id, [since, now])
     return YearSummary(
-        name=year_name(now.astimezone(zone).date()),
+        name=closing_year(now.astimezone(zone).date()),
         started=since.astimezone(zone).date().isoformat(),
         closed=now.astimezone(zone).date().isoformat(),
         staff=sum(g.staff for g in groups),
@@ -228,7 +234,7 @@ async def preview(ctx: Context) -> list[OutboundMessage]:
 async def confirmed(ctx: Context, event: ActionInvoked) -> list[OutboundMessage]:
     if ctx.author.role not in CLOSERS:
         return [ctx.say("schoolyear.refused")]
-    if event.value != year_name(ctx.now.astimezone(zone_of(ctx.school)).date()):
+    if event.value != closing_year(ctx.now.astimezone(zone_of(ctx.school)).date()):
         # A button from last year's preview pressed in the new one.
         return [ctx.say("schoolyear.stale", name=event.value)]
     try:
@@ -277,7 +283,8 @@ async def stop(ctx: Context, event: ActionInvoked) -> list[OutboundMessage]:
 
 async def _decide(ctx: Context, event: ActionInvoked, *, carry_on: bool) -> list[OutboundMessage]:
     plg_id, _, year = event.value.partition("|")
-    plg = await ctx.session.get(PLG, int(plg_id)) if plg_id.isdigit() else None
+    found = row_id(plg_id)
+    plg = await ctx.session.get(PLG, found) if found is not None else None
     if plg is None or plg.school_id != ctx.school.id:
         return [ctx.say("error.unknown_action")]
     membership = await directory.membership(ctx.session, plg.id, ctx.author.id)

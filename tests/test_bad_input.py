@@ -161,3 +161,51 @@ async def test_bots_are_ignored(bot: Bot, db: Database) -> None:
     )
     assert await bot.handle(event) == []
     assert await _count(db, Interaction) == 0
+
+
+@pytest.mark.parametrize(
+    "action",
+    ["people.set", "schoolyear.carry_on", "schoolyear.stop", "schoolyear.close", "round.reply"],
+)
+@pytest.mark.parametrize(
+    "value",
+    ["²", "role|²|coordinator", "role|" + "9" * 40 + "|coordinator", "9" * 5000, "1|", "|", ""],
+)
+async def test_forged_button_values_are_refused_and_change_nothing(
+    bot: Bot, db: Database, action: str, value: str
+) -> None:
+    from bot.events import ActionInvoked
+    from storage.models import Person
+
+    school = SchoolRef("console", "test")
+    coordinator = PersonRef("noor", "Noor Hendriks")
+    await bot.handle(
+        InboundMessage(
+            school=school,
+            event_id="hello",
+            message_id="hello",
+            author=coordinator,
+            channel=ChannelRef("dm-noor", is_direct=True),
+            text="help",
+            sent_at=datetime(2026, 11, 20, 10, 0, tzinfo=UTC),
+        )
+    )
+    async with db.session() as session:
+        noor = await session.scalar(select(Person).where(Person.platform_user_id == "noor"))
+        assert noor is not None
+        noor.role = "coordinator"
+    replies = await bot.handle(
+        ActionInvoked(
+            school=school,
+            event_id=f"press-{action}-{len(value)}",
+            author=coordinator,
+            channel=ChannelRef("dm-noor", is_direct=True),
+            action=action,
+            value=value,
+            sent_at=datetime(2026, 11, 20, 10, 1, tzinfo=UTC),
+        )
+    )
+    assert replies, "a forged press is answered, not dropped"
+    async with db.session() as session:
+        people = (await session.scalars(select(Person))).all()
+    assert [(p.platform_user_id, p.role) for p in people] == [("noor", "coordinator")]

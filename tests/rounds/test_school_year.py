@@ -6,10 +6,12 @@ history."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from sqlalchemy import select, update
 
 from adapters.console import ConsoleSession
+from bot.school_year import closing_year
 from storage import Database
 from storage.models import PLG, Person, QuestionRound, SchoolYear
 from tests.helpers import run_script
@@ -74,3 +76,10 @@ async def test_a_coordinator_closes_the_year_and_the_leads_decide_about_their_pl
     listed = await run_script(console, "plg list")
     assert "Datateam havo-3" not in listed
     assert "already" in await run_script(console, f"/press {press}")
+
+
+def test_a_close_in_the_summer_holiday_closes_the_year_that_just_ended() -> None:
+    assert closing_year(date(2027, 7, 10)) == "2026-2027"
+    assert closing_year(date(2027, 8, 20)) == "2026-2027"
+    assert closing_year(date(2027, 9, 1)) == "2027-2028"
+    assert closing_year(date(2026, 12, 7)) == "2026-2027"
