@@ -51,7 +51,7 @@ from tests.teams.fake_connector import FakeConnector
 
 pytestmark = pytest.mark.slow
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 TABLES = ("schools", "people", "interactions", "deliveries", "conversation_references")
 
 # Examples per test: 10,000 requests in all. PLGBOT_FUZZ_SCALE=0.1 runs a tenth (while

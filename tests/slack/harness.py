@@ -41,7 +41,7 @@ from tests.slack.fake_slack import BOT_TOKEN, Call, FakeSlack
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 ANOUK, BRAM, CHANTAL, DIRK = "U0ANOUK01", "U0BRAM002", "U0CHANT03", "U0DIRK004"
 EVA, FLEUR = "U0EVA0005", "U0FLEUR06"
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "slack"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "slack"
 # The fixtures were sent on 2025-11-21 around 10:10 UTC; the bot's clock stands just
 # after, so they fall inside its 12-week window.
 FIXTURE_NOW = datetime(2025, 11, 21, 12, 0, tzinfo=UTC)

@@ -1,5 +1,6 @@
-"""Every payload in shared/fixtures/slack, signed and sent to the real server; the
-assertions are on what the bot stored and what it posted to (fake) Slack."""
+"""Every payload in tests/fixtures/slack (a copy of ../shared/fixtures), signed and
+sent to the real server; the assertions are on what the bot stored and what it posted
+to (fake) Slack."""
 
 from __future__ import annotations
 

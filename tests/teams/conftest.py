@@ -23,7 +23,7 @@ from storage import Database
 from tests.live_server import serving
 from tests.teams.fake_connector import FakeConnector, Member
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "teams"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "teams"
 TENANT = "5f1c0000-0000-4000-8000-00000000abcd"
 BOT_ID = "28:plgbot-app-id"
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
