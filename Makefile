@@ -3,13 +3,16 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test console lint bench
+.PHONY: run test console lint bench lock
 
-$(BIN)/plgbot: pyproject.toml
+# Installs come from the lock files, every package pinned with its hashes, so that a
+# new release of anything cannot change what runs (or turn CI red) overnight. The
+# Dockerfile installs requirements.lock the same way; `make lock` renews both.
+$(BIN)/plgbot: pyproject.toml requirements-dev.lock
 	@command -v $(PYTHON) >/dev/null || { echo "plgbot needs Python 3.11 ($(PYTHON) not found)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@
 
 run: $(BIN)/plgbot
@@ -31,6 +34,16 @@ lint: $(BIN)/plgbot
 test: lint
 	$(BIN)/pytest
 	PLGBOT_TEST_DATABASE=postgresql $(BIN)/pytest
+
+# Renew the lock files after changing pyproject.toml's dependencies (or to take new
+# releases): pip-tools, in a venv of its own, resolves and hashes every package.
+lock:
+	$(PYTHON) -m venv .lock-tools
+	.lock-tools/bin/pip install --quiet 'pip-tools>=7.4'
+	.lock-tools/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+		--output-file requirements.lock pyproject.toml
+	.lock-tools/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+		--extra dev --output-file requirements-dev.lock pyproject.toml
 
 # The benchmarks of bench/ (6-15 minutes); their figures go into bench/README.md.
 bench: $(BIN)/plgbot

@@ -1,7 +1,8 @@
 """The Dockerfile and compose.yaml do what the README and the Makefile do.
 
-Docker cannot build here, so the files are read: the Dockerfile installs with the
-Makefile's target behind ``make run`` and starts with ``make run``; compose.yaml runs
+Docker cannot build here, so the files are read: the Dockerfile runs the README's
+production install from the lock and starts ``plgbot serve``; make installs from the
+locks too; compose.yaml runs
 ``plgbot db upgrade`` and ``plgbot serve`` as ``make run`` and the README's command
 table name them, with options ``plgbot serve`` really has, on PostgreSQL, with the
 healthchecks and start order a one-command start needs. Then compose's own two commands
@@ -76,32 +77,75 @@ def app_paths() -> set[str]:
     return {getattr(route, "path", "") for route in app.routes}
 
 
-def test_the_dockerfile_runs_the_readmes_steps() -> None:
-    steps = dockerfile()
-    kinds = [kind for kind, _ in steps]
-    assert steps[0] == ("FROM", "python:3.11-slim")
-    # A non-root user before anything is installed or run.
-    user = [args for kind, args in steps if kind == "USER"]
-    assert user and user[-1] not in {"root", "0"}
-    assert kinds.index("USER") < kinds.index("RUN", kinds.index("COPY"))
-    # The install is the Makefile target that `make run` builds first.
-    prerequisites, _ = make_recipe("run")
-    assert prerequisites == ["$(BIN)/plgbot"]
-    installs = [args for kind, args in steps if kind == "RUN" and args.startswith("make ")]
-    assert installs == ["make .venv/bin/plgbot PYTHON=python3.11"]
-    # And it starts like the README's first command.
-    assert ("CMD", '["make", "run", "PYTHON=python3.11"]') in steps
+def readme_production_install() -> list[str]:
+    """The commands of the README's "Installing for production" block."""
     readme = (ROOT / "README.md").read_text()
-    assert "make run" in readme and "installs plgbot" in readme
-    # The venv's plgbot is the one on PATH, for compose's commands.
-    env = next(args for kind, args in steps if kind == "ENV")
-    assert "PATH=/app/.venv/bin:$PATH" in env
-    # Liveness on /healthz, which the app serves.
-    check = next(args for kind, args in steps if kind == "HEALTHCHECK")
+    block = readme.split("**Installing for production**", 1)[1].split("```sh", 1)[1]
+    return [line.strip() for line in block.split("```", 1)[0].splitlines() if line.strip()]
+
+
+def stages(steps: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    found: list[list[tuple[str, str]]] = []
+    for kind, args in steps:
+        if kind == "FROM":
+            found.append([])
+        found[-1].append((kind, args))
+    return found
+
+
+def test_the_dockerfile_runs_the_readmes_production_install() -> None:
+    build, final = stages(dockerfile())
+    assert build[0] == ("FROM", "python:3.11-slim AS build")
+    assert final[0] == ("FROM", "python:3.11-slim")
+    # The README's install, step by step: the locked dependencies before the source
+    # (their own layer), then plgbot without its dev extras; no pip cache.
+    readme = readme_production_install()
+    runs = [args for kind, args in build if kind == "RUN"]
+    assert runs == [line for line in readme if not line.startswith("/opt/plgbot/bin/plgbot")]
+    copies = [args for kind, args in build if kind == "COPY"]
+    assert copies[0] == "requirements.lock ./"
+    assert all("requirements-dev" not in args and "[dev]" not in args for _, args in build)
+    lock_at = build.index(("COPY", copies[0]))
+    source_at = build.index(("COPY", "pyproject.toml README.md ./"))
+    assert lock_at < build.index(("RUN", runs[1])) < source_at
+    settings = [pair for kind, args in build if kind == "ENV" for pair in args.split()]
+    assert "PIP_NO_CACHE_DIR=1" in settings
+    for package in ("bot", "adapters", "scheduler", "storage"):
+        assert ("COPY", f"{package} {package}") in build
+    # The final image: the venv only, a non-root user, plgbot serve in exec form (it gets
+    # SIGTERM and drains), no demo data, a healthcheck on /healthz.
+    assert ("COPY", "--from=build /opt/plgbot /opt/plgbot") in final
+    assert not [args for kind, args in final if kind == "RUN" and "pip" in args]
+    user = [args for kind, args in final if kind == "USER"]
+    assert user and user[-1] not in {"root", "0"}
+    assert final[-1] == ("CMD", '["plgbot", "serve"]')
+    assert not [args for kind, args in final if "demo" in args or "make" in args]
+    env = next(args for kind, args in final if kind == "ENV")
+    assert "PATH=/opt/plgbot/bin:$PATH" in env
+    check = next(args for kind, args in final if kind == "HEALTHCHECK")
     assert "http://127.0.0.1:8000/healthz" in check
     assert "/healthz" in app_paths()
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".venv", ".env", "*.db"} <= set(ignored), "no local venv, secrets or data"
+
+
+def test_make_installs_from_the_locks_the_dockerfile_does_too() -> None:
+    prerequisites, recipe = make_recipe("$(BIN)/plgbot")
+    assert "requirements-dev.lock" in prerequisites
+    installs = [line for line in recipe if "pip install" in line]
+    assert installs == [
+        "$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements-dev.lock",
+        "$(BIN)/pip install --quiet --no-deps -e .",
+    ]
+
+    # Every package the runtime lock pins is in the dev lock at the same version.
+    def pins(name: str) -> dict[str, str]:
+        text = (ROOT / name).read_text()
+        return dict(re.findall(r"^([A-Za-z0-9_.-]+)==([^ \\]+)", text, re.MULTILINE))
+
+    runtime, dev = pins("requirements.lock"), pins("requirements-dev.lock")
+    assert runtime and all(dev.get(name) == version for name, version in runtime.items())
+    assert "playwright" in dev and "playwright" not in runtime
 
 
 def test_compose_runs_the_same_commands_as_make_run_and_the_readme() -> None:
