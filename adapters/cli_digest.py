@@ -17,7 +17,6 @@ from bot.digest_board import compute_board
 from bot.digest_board_messages import board_document
 from bot.digest_document import as_markdown
 from bot.digest_messages import digest_document
-from bot.digest_pictures import network_png, trend_png
 from bot.digest_week import IsoWeek
 from bot.round_messages import zone_of
 from storage import digests as store
@@ -76,6 +75,10 @@ async def digest(
                 raise click.ClickException(str(error)) from None
     finally:
         await database.dispose()
+    # matplotlib costs half a second to import: only the command that draws loads it,
+    # not every `plgbot` command line.
+    from bot.digest_pictures import network_png, trend_png
+
     files: dict[str, bytes] = {}
     if board is None:
         files["network.png"] = await asyncio.to_thread(network_png, result, lang)

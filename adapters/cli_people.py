@@ -9,8 +9,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.cli import main, open_database, run_async, school_or_fail, settings_or_exit
@@ -138,6 +136,10 @@ async def _platform(
         token = settings.slack_bot_token
         if token is None:
             raise click.ClickException("--from slack needs SLACK_BOT_TOKEN")
+        # The Slack SDK only for the command that talks to Slack (an import costs time).
+        from slack_sdk.errors import SlackApiError
+        from slack_sdk.web.async_client import AsyncWebClient
+
         from adapters.slack.members import staff_members, workspace
 
         client = AsyncWebClient(token=token.get_secret_value(), base_url=settings.slack_api_url)
