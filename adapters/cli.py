@@ -25,7 +25,7 @@ from adapters.log_format import FORMATS, LogFormat, log_config
 from adapters.settings import Settings, SettingsError, bot_config, load_settings
 from bot.catalogue import Language, text
 from bot.clock import Clock, SystemClock
-from bot.network_report import (
+from bot.network.report import (
     EdgeRow,
     KeyFigureRow,
     NetworkReport,
@@ -146,7 +146,7 @@ async def console(as_name: str | None, school: str, files_dir: Path | None) -> N
 @run_async
 async def demo(if_empty: bool, seed: int) -> None:
     """Load a demo school: ~40 staff, 3 PLGs, 12 weeks of interactions."""
-    from bot.demo import describe, load_demo
+    from bot.demo.school import describe, load_demo
 
     settings = settings_or_exit()
     database = open_database(settings)

@@ -12,13 +12,13 @@ import click
 
 from adapters.cli import main, open_database, run_async, settings_or_exit
 from bot.catalogue import Language, as_language
-from bot.digest import WeekNotStartedError, compute
-from bot.digest_board import compute_board
-from bot.digest_board_messages import board_document
-from bot.digest_document import as_markdown
-from bot.digest_messages import digest_document
-from bot.digest_week import IsoWeek
-from bot.round_messages import zone_of
+from bot.digest.board import compute_board
+from bot.digest.board_messages import board_document
+from bot.digest.document import as_markdown
+from bot.digest.messages import digest_document
+from bot.digest.week import IsoWeek
+from bot.digest.weekly import WeekNotStartedError, compute
+from bot.rounds.messages import zone_of
 from storage import digests as store
 from storage import directory
 from storage.school_settings import DEFAULTS
@@ -77,7 +77,7 @@ async def digest(
         await database.dispose()
     # matplotlib costs half a second to import: only the command that draws loads it,
     # not every `plgbot` command line.
-    from bot.digest_pictures import network_png, trend_png
+    from bot.digest.pictures import network_png, trend_png
 
     files: dict[str, bytes] = {}
     if board is None:

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from adapters.cli import main, open_database, run_async, school_or_fail, settings_or_exit
 from adapters.settings import Settings
 from bot.clock import SystemClock
-from bot.roles import ROLES, role_of
-from bot.roster_file import RosterFile, RosterFileError, read_roster
-from bot.roster_match import PlatformMatch, match_platform
+from bot.staff.roles import ROLES, role_of
+from bot.staff.roster_file import RosterFile, RosterFileError, read_roster
+from bot.staff.roster_match import PlatformMatch, match_platform
 from storage import Database, audit, directory
 from storage.directory import PLACEHOLDER
 from storage.models import Person, School

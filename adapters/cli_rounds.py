@@ -9,9 +9,9 @@ import click
 
 from adapters.cli import main, open_database, run_async, settings_or_exit
 from bot.catalogue import as_language
-from bot.holidays import HolidayFileError, UnknownSchoolError, import_holidays, reason
-from bot.holidays import school_holidays as list_school_holidays
-from bot.whiteboard import UnknownRoundError, agenda_document
+from bot.rounds.holidays import HolidayFileError, UnknownSchoolError, import_holidays, reason
+from bot.rounds.holidays import school_holidays as list_school_holidays
+from bot.rounds.whiteboard import UnknownRoundError, agenda_document
 
 
 @main.command()

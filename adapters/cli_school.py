@@ -8,9 +8,9 @@ import click
 
 from adapters.cli import main, open_database, run_async, school_or_fail, settings_or_exit
 from adapters.settings import Settings
-from bot import school_year
 from bot.catalogue import text
 from bot.clock import SystemClock
+from bot.staff import school_year
 from storage.school_settings import (
     DEFAULTS,
     SchoolConfig,

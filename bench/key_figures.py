@@ -6,7 +6,7 @@
 Generates a school board (bench/generate.py) into a fresh SQLite file, then measures in
 separate child processes, so each peak RSS is its own:
 
-* ``db``: :func:`bot.key_figures.key_figures_by_school` for all schools, through the
+* ``db``: :func:`bot.network.key_figures.key_figures_by_school` for all schools, through the
   same async SQLAlchemy session the bot uses (contacts rollup and candidate probes,
   profiles included: three statements for the whole board);
 * ``ties``: the same with the colleagues counted from the window's ties, grouped from
@@ -48,7 +48,7 @@ def peak_rss_mb() -> float:
 async def time_db(url: str, weeks: int, reps: int, *, from_contacts: bool | None) -> dict[str, Any]:
     """Seconds, per repetition, to compute every school's key figures (one board-wide call, as
     the board digest makes it), and what they were."""
-    from bot.key_figures import Window, key_figures_by_school
+    from bot.network.key_figures import Window, key_figures_by_school
     from storage import Database, directory
     from storage.school_settings import DEFAULTS
 
@@ -85,7 +85,7 @@ def load_edges(path: str, weeks: int) -> tuple[dict[int, list[tuple[int, int]]],
     import sqlite3
 
     from bench.generate import SQLITE_TIME
-    from bot.key_figures import Window
+    from bot.network.key_figures import Window
 
     window = Window.ending(NOW, weeks)
     since = window.since.replace(tzinfo=None).strftime(SQLITE_TIME)

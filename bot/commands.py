@@ -11,12 +11,11 @@ from dataclasses import dataclass
 
 from bot.catalogue import Language
 from bot.events import InboundMessage
-from bot.interactions import Origin
-from bot.knowledge import KnowledgeType
-from bot.network_commands import NudgeCommand, parse_nudge
-from bot.privacy import PrivacyCommand, parse_privacy
-from bot.role_commands import RoleCommand, parse_role_command
-from bot.round_commands import (
+from bot.knowledge.types import KnowledgeType
+from bot.network.commands import NudgeCommand, parse_nudge
+from bot.network.interactions import Origin
+from bot.privacy.commands import PrivacyCommand, parse_privacy
+from bot.rounds.commands import (
     ANSWER_WORDS,
     HOLIDAY_WORDS,
     ROUND_WORDS,
@@ -25,7 +24,8 @@ from bot.round_commands import (
     parse_holiday,
     parse_round,
 )
-from bot.school_year import CloseYear, parse_close_year
+from bot.staff.commands import RoleCommand, parse_role_command
+from bot.staff.school_year import CloseYear, parse_close_year
 
 MENTION = "\u2063"  # invisible separator: cannot be typed by accident in chat
 

@@ -4,7 +4,7 @@ PLGs, their ties and what they shared."""
 from __future__ import annotations
 
 from bot.messages import Bullets, Heading, OutboundMessage, Paragraph
-from bot.my_network import my_network
+from bot.network.my_network import my_network
 from bot.turn import Context
 from storage import directory
 

@@ -7,19 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import (
-    dashboard_access,
-    nudges,
-    plgs,
-    privacy,
-    role_commands,
-    round_form,
-    round_replies,
-    school_year,
-    sharing,
-    whiteboard,
-)
-from bot import survey as _survey  # noqa: F401  (registers its button handlers)
+from bot import plgs
 from bot.actions import handler_for
 from bot.catalogue import Language, as_language, text
 from bot.clock import Clock, SystemClock
@@ -41,9 +29,8 @@ from bot.commands import (
     parse,
 )
 from bot.config import BotConfig
-from bot.coordinators import first_coordinator
-from bot.coordinators import notice as coordinator_notice
-from bot.digest_command import show_digest
+from bot.dashboard import access as dashboard_access
+from bot.digest.command import show_digest
 from bot.events import (
     ActionInvoked,
     InboundEvent,
@@ -54,15 +41,20 @@ from bot.events import (
     RoundForm,
     SchoolRef,
 )
-from bot.interactions import Origin
-from bot.knowledge import ALL_TYPES, KnowledgeType
+from bot.knowledge.types import ALL_TYPES, KnowledgeType
 from bot.messages import Bullets, OutboundMessage, Paragraph, to_record
-from bot.my_network import my_network
-from bot.network_commands import StartNudges, StopNudges
+from bot.network import nudges, sharing
+from bot.network import survey as _survey  # noqa: F401  (registers its button handlers)
+from bot.network.commands import StartNudges, StopNudges
+from bot.network.interactions import Origin
+from bot.network.my_network import my_network
 from bot.overview import overview
-from bot.privacy import ExportMyData, OptIn, OptOut, ShowPrivacy
-from bot.role_commands import SetDepartment, SetRole
-from bot.round_commands import (
+from bot.privacy import commands as privacy
+from bot.privacy.commands import ExportMyData, OptIn, OptOut, ShowPrivacy
+from bot.rounds import form as round_form
+from bot.rounds import replies as round_replies
+from bot.rounds import whiteboard
+from bot.rounds.commands import (
     AddHoliday,
     AnswerRound,
     ChangeRound,
@@ -72,8 +64,13 @@ from bot.round_commands import (
     NewRound,
     ShowAgenda,
 )
-from bot.round_form import RoundFormChoices, RoundFormOutcome
-from bot.school_year import CloseYear
+from bot.rounds.form import RoundFormChoices, RoundFormOutcome
+from bot.staff import commands as role_commands
+from bot.staff import school_year
+from bot.staff.commands import SetDepartment, SetRole
+from bot.staff.coordinators import first_coordinator
+from bot.staff.coordinators import notice as coordinator_notice
+from bot.staff.school_year import CloseYear
 from bot.turn import Context, Turn
 from storage import Database, directory, interactions, outbox
 from storage.events import claim_event
@@ -99,7 +96,7 @@ class Bot:
         self.db = db
         self.clock = clock or SystemClock()
         self.config = config or BotConfig()
-        # Schools seen with a coordinator, or warned about (bot.coordinators).
+        # Schools seen with a coordinator, or warned about (bot.staff.coordinators).
         self._coordinators_checked: set[int] = set()
 
     async def handle(self, event: InboundEvent) -> list[OutboundMessage]:
@@ -156,7 +153,7 @@ class Bot:
         ):
             await sharing.observe(turn)
             return []
-        # A round's question has its own, clearer limit (bot.rounds.MAX_QUESTION).
+        # A round's question has its own, clearer limit (bot.rounds.creation.MAX_QUESTION).
         long_question = isinstance(parsed.command, NewRound | EditRound)
         if len(event.text) > self.config.max_command_length and not long_question:
             return [

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.catalogue import Language, text
 from bot.config import BotConfig
 from bot.events import InboundMessage
-from bot.knowledge import KnowledgeType
+from bot.knowledge.types import KnowledgeType
 from bot.messages import Block, OutboundMessage, Paragraph, message
 from storage.models import Person, School
 

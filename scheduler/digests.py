@@ -1,5 +1,5 @@
 """The weekly coordinator digest job (design.md, "Weekly digest"; the numbers:
-:mod:`bot.digest`).
+:mod:`bot.digest.weekly`).
 
 One schedule per school whose platform this process serves and that has the digest on:
 a :class:`~apscheduler.triggers.cron.CronTrigger` at the school's ``digest_at``
@@ -31,15 +31,15 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalogue import Language
-from bot.digest import Digest, compute
-from bot.digest_board import BoardDigest, compute_board
-from bot.digest_board_messages import board_message
-from bot.digest_history import store_digest
-from bot.digest_messages import school_message
-from bot.digest_week import IsoWeek
+from bot.digest.board import BoardDigest, compute_board
+from bot.digest.board_messages import board_message
+from bot.digest.history import store_digest
+from bot.digest.messages import school_message
+from bot.digest.week import IsoWeek
+from bot.digest.weekly import Digest, compute
 from bot.events import SchoolRef
 from bot.messages import OutboundMessage
-from bot.round_messages import person_language, school_language, zone_of
+from bot.rounds.messages import person_language, school_language, zone_of
 from scheduler.jobs import Schedule
 from scheduler.nudges import latest_moment, weekly_trigger
 from scheduler.per_school import PerSchoolJobs, per_school_schedules

@@ -1,4 +1,4 @@
-"""The weekly nudge job (design.md, "Nudges"; who gets one: :mod:`bot.nudges`).
+"""The weekly nudge job (design.md, "Nudges"; who gets one: :mod:`bot.network.nudges`).
 
 One schedule per school whose platform this process serves and that has nudges on: a
 :class:`~apscheduler.triggers.cron.CronTrigger` at the school's ``nudge_at`` (default
@@ -22,9 +22,9 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import SchoolRef
-from bot.nudges import NudgePlan, nudge_message, plan_nudges
-from bot.recurrence import localize, wall
-from bot.round_messages import person_language, zone_of
+from bot.network.nudges import NudgePlan, nudge_message, plan_nudges
+from bot.rounds.messages import person_language, zone_of
+from bot.rounds.recurrence import localize, wall
 from scheduler.jobs import Schedule
 from scheduler.per_school import PerSchoolJobs, per_school_schedules
 from storage import holidays

@@ -33,15 +33,15 @@ from bot.catalogue import Language
 from bot.events import SchoolRef
 from bot.messages import OutboundMessage
 from bot.ports import Messengers
-from bot.recurrence import next_posting, parse_recurrence, wall, window
-from bot.round_messages import (
+from bot.rounds.creation import NOW_RECURRENCE
+from bot.rounds.messages import (
     person_language,
     question_post,
     school_language,
     skipped_note,
     zone_of,
 )
-from bot.rounds import NOW_RECURRENCE
+from bot.rounds.recurrence import next_posting, parse_recurrence, wall, window
 from scheduler.delivery import Claim, Delivery
 from storage import Database, directory, holidays
 from storage import rounds as store

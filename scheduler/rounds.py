@@ -2,7 +2,7 @@
 
 Schedules are rebuilt from the ``question_rounds`` table (see :mod:`scheduler.runner`):
 one job per round, whose :class:`~apscheduler.triggers.date.DateTrigger` is the round's
-next piece of work, computed by :mod:`bot.recurrence` in the school's time zone. Work
+next piece of work, computed by :mod:`bot.rounds.recurrence` in the school's time zone. Work
 that is due but not confirmed (a platform was down) keeps the trigger at "now", so the
 scheduler retries it at every resync until the grace period ends.
 
@@ -27,11 +27,11 @@ from functools import partial
 
 from apscheduler.triggers.date import DateTrigger
 
-from bot.agenda import agenda_message, compile_agenda
 from bot.clock import wait_until
 from bot.events import SchoolRef
 from bot.ports import Messengers
-from bot.round_messages import halfway_nudge, person_language, school_language, zone_of
+from bot.rounds.agenda import agenda_message, compile_agenda
+from bot.rounds.messages import halfway_nudge, person_language, school_language, zone_of
 from bot.service import Bot
 from scheduler.delivery import Delivery, Record, Send
 from scheduler.jobs import Schedule

@@ -1,4 +1,4 @@
-"""After a school year is closed (bot.school_year): each PLG's leads are asked whether
+"""After a school year is closed (bot.staff.school_year): each PLG's leads are asked whether
 their PLG carries on, and each coordinator gets the year's figures, once each.
 
 One schedule per school this process serves, every ten minutes, while its last close
@@ -19,8 +19,8 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.catalogue import text
 from bot.events import SchoolRef
 from bot.messages import Bullets, Heading, OutboundMessage, message
-from bot.round_messages import person_language, zone_of
-from bot.school_year import YearSummary, decision_message, summary_lines
+from bot.rounds.messages import person_language, zone_of
+from bot.staff.school_year import YearSummary, decision_message, summary_lines
 from scheduler.jobs import Schedule
 from scheduler.per_school import PerSchoolJobs
 from storage import directory

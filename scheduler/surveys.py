@@ -1,4 +1,4 @@
-"""The network survey job (what it asks: :mod:`bot.survey`).
+"""The network survey job (what it asks: :mod:`bot.network.survey`).
 
 One schedule per school whose platform this process serves and that has the survey on:
 every day at the time of the school's ``survey_at`` (default 09:30), in the school's
@@ -27,11 +27,11 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import SchoolRef
+from bot.network.survey import invite_message
 from bot.ports import Messenger, Messengers
-from bot.recurrence import localize, wall
-from bot.round_messages import person_language, zone_of
+from bot.rounds.messages import person_language, zone_of
+from bot.rounds.recurrence import localize, wall
 from bot.service import Bot
-from bot.survey import invite_message
 from scheduler.delivery import Send
 from scheduler.jobs import Schedule
 from scheduler.per_school import PerSchoolJobs, per_school_schedules

@@ -1,4 +1,4 @@
-"""The queries behind the weekly coordinator digest (bot/digest.py); its stored history
+"""The queries behind the weekly coordinator digest (bot/digest/weekly.py); its stored history
 is :mod:`storage.digest_history`.
 
 Every figure is aggregated in the database (GROUP BY, counts over index ranges); the
@@ -30,7 +30,7 @@ from storage.models import (
 from storage.staff import on_staff, present, withdrawn_ids
 
 # Knowledge bit order of every ``knowledge`` tuple here: focus, process, outcomes,
-# benefits, organisation (bot.knowledge.ALL_TYPES).
+# benefits, organisation (bot.knowledge.types.ALL_TYPES).
 KnowledgeCounts = tuple[int, int, int, int, int]
 
 

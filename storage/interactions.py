@@ -14,7 +14,7 @@ from storage.models import Interaction, Post
 from storage.staff import withdrawn_ids
 from storage.upsert import insert_ignoring_conflicts
 
-# The knowledge bit mask has five bits (bot.knowledge.KnowledgeType). SQLite has no
+# The knowledge bit mask has five bits (bot.knowledge.types.KnowledgeType). SQLite has no
 # BIT_OR aggregate; OR-ing per-bit maxima gives the same result on every database.
 KNOWLEDGE_BITS = (1, 2, 4, 8, 16)
 

@@ -1,4 +1,4 @@
-"""The queries behind key figures and profiles (bot/key_figures.py).
+"""The queries behind key figures and profiles (bot/network/key_figures.py).
 
 Two kinds of question, each answered where it is cheapest:
 

@@ -143,7 +143,7 @@ class SchoolYear(Base):
     name: Mapped[str] = mapped_column(String(9))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    # Counts only, never names (bot.school_year.YearSummary).
+    # Counts only, never names (bot.staff.school_year.YearSummary).
     summary: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
@@ -206,7 +206,7 @@ class Interaction(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     target_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     origin: Mapped[str] = mapped_column(String(16))
-    # KnowledgeType bit mask (bot.knowledge): aggregates with a bitwise OR.
+    # KnowledgeType bit mask (bot.knowledge.types): aggregates with a bitwise OR.
     knowledge: Mapped[int] = mapped_column(Integer, default=0)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Platform-scoped id of the message that logged it; NULL for imported data.
@@ -248,7 +248,7 @@ class Delivery(Base):
 class QuestionRound(Base):
     """A whiteboard question round (design.md): a PLG lead's open question to the staff.
 
-    ``recurrence`` is the canonical text of :class:`bot.recurrence.Recurrence`
+    ``recurrence`` is the canonical text of :class:`bot.rounds.recurrence.Recurrence`
     (``once``, ``weekly mon 08:00``, ``fortnightly mon 08:00``), read in the school's
     time zone. ``starts_at`` is the first posting and ``closes_at`` the first posting's
     closing; a recurring round closes every posting the same wall-clock time after it.

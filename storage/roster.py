@@ -1,6 +1,6 @@
 """The school's staff roster: who is staff, with role, department and start year.
 
-A roster comes from a file (bot.roster_file), from the platform's member list, or both
+A roster comes from a file (bot.staff.roster_file), from the platform's member list, or both
 matched by e-mail. Applying it matches each entry to a person plgbot knows, by platform
 id, then e-mail, then an unambiguous name; adds the rest; and, for a complete roster,
 marks as leavers the people on the last roster who are missing now. Nothing is guessed:

@@ -44,14 +44,14 @@ class SchoolConfig:
     survey_months: int = 1
     survey_at: str = "mon 09:30"
     survey_reminder_days: int = 7
-    # Weekly coordinator digest (bot.digest): on/off, when (school time), where (a
+    # Weekly coordinator digest (bot.digest.weekly): on/off, when (school time), where (a
     # platform channel id; empty means each coordinator's private chat), and
     # aggregate-only (no names anywhere in it).
     digest: bool = True
     digest_at: str = "mon 07:30"
     digest_channel: str = ""
     aggregate_only: bool = False
-    # Roles that appraise staff (team and school leaders, bot.roles.APPRAISING) see
+    # Roles that appraise staff (team and school leaders, bot.staff.roles.APPRAISING) see
     # totals only, on the dashboard and in the digest, unless the school decides
     # otherwise here (the privacy notice explains the default).
     leaders_see_names: bool = False

@@ -1,5 +1,5 @@
 """Closing a school year: its figures kept as history, its rounds ended, its PLGs
-waiting for their leads to say whether they carry on (bot.school_year).
+waiting for their leads to say whether they carry on (bot.staff.school_year).
 
 Nothing of the year is deleted here: interactions, replies and weekly digests stay
 under the retention rules, and the dashboard keeps showing them as history.

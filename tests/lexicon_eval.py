@@ -1,4 +1,5 @@
-"""Score :func:`bot.lexicon.classify` against the labelled set in ``tests/data/knowledge_eval.tsv``.
+"""Score :func:`bot.knowledge.lexicon.classify` against the labelled set in
+``tests/data/knowledge_eval.tsv``.
 
 The set is ``language<TAB>types<TAB>sentence`` with a header line; ``types`` is a comma-separated
 list of knowledge type names or ``none``. Lines starting with ``#`` are comments, except that the
@@ -16,8 +17,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.knowledge import ALL_TYPES, KnowledgeType
-from bot.lexicon import classify
+from bot.knowledge.lexicon import classify
+from bot.knowledge.types import ALL_TYPES, KnowledgeType
 
 EVAL_SET = Path(__file__).parent / "data" / "knowledge_eval.tsv"
 

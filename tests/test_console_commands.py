@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.console import ConsoleSession
-from bot.knowledge import KnowledgeType
+from bot.knowledge.types import KnowledgeType
 from storage import Database
 from tests.helpers import edges, run_script
 

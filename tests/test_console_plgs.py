@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from adapters.console import ConsoleSession
-from bot.knowledge import KnowledgeType
+from bot.knowledge.types import KnowledgeType
 from storage import Database
 from storage.models import PLG, Channel, Membership
 from tests.helpers import edges, run_script

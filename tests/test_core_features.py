@@ -9,7 +9,7 @@ from sqlalchemy import String, Text, select
 from adapters.console import ConsoleSession
 from bot.clock import FixedClock
 from bot.events import ChannelRef, InteractionForm, PersonRef, SchoolRef
-from bot.knowledge import KnowledgeType
+from bot.knowledge.types import KnowledgeType
 from bot.service import Bot
 from storage import Database
 from storage.models import Base

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from bot.catalogue import catalogue, placeholders
-from bot.demo import DemoSummary, demo_exists, describe, load_demo
-from bot.interactions import Origin
-from bot.knowledge import KnowledgeType
-from bot.network import person_metrics
+from bot.demo.school import DemoSummary, demo_exists, describe, load_demo
+from bot.knowledge.types import KnowledgeType
+from bot.network.interactions import Origin
+from bot.network.metrics import person_metrics
 from storage import Database, directory
 from storage.interactions import shared_knowledge_counts, ties_in_window
 from storage.models import PLG, Interaction, Person

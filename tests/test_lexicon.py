@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from bot.knowledge import ALL_TYPES, KnowledgeType
-from bot.lexicon import THRESHOLD, classify, normalise, scores
-from bot.tagging import knowledge_types
+from bot.knowledge.lexicon import THRESHOLD, classify, normalise, scores
+from bot.knowledge.tagging import knowledge_types
+from bot.knowledge.types import ALL_TYPES, KnowledgeType
 from tests.lexicon_eval import Example, evaluate, load_examples
 
 FOCUS = KnowledgeType.FOCUS

@@ -8,7 +8,7 @@ import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.network import person_metrics, tie_strengths
+from bot.network.metrics import person_metrics, tie_strengths
 from storage.interactions import Tie
 
 edges = st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), max_size=80)

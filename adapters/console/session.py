@@ -23,10 +23,10 @@ from adapters.console.scheduling import SteppableClock, parse_duration, run_unti
 from bot.catalogue import Language, as_language, text
 from bot.clock import Clock, SystemClock
 from bot.events import ActionInvoked, ChannelRef, InboundMessage, PersonRef, SchoolRef
-from bot.knowledge import HASHTAGS
+from bot.knowledge.types import HASHTAGS
 from bot.messages import Actions, Button, File, OutboundMessage
 from bot.ports import Messengers
-from bot.round_messages import when, zone_of
+from bot.rounds.messages import when, zone_of
 from bot.service import Bot
 from scheduler.sources import job_sources
 from storage import Database, directory

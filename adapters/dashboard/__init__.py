@@ -1,7 +1,7 @@
 """The coordinators' web dashboard at ``/dashboard`` (``plgbot serve`` always mounts it).
 
 A coordinator or school leader types ``dashboard`` to the bot and gets a one-time
-sign-in link (:mod:`bot.dashboard_access`); the link starts a browser session in an
+sign-in link (:mod:`bot.dashboard.access`); the link starts a browser session in an
 HttpOnly cookie. The pages: the network picture with trend charts (filter by PLG and
 window), the question rounds with their agendas, and the stored weekly digests. Every
 view is recorded in the audit log. Charts are drawn by plotly.js, served from the

@@ -17,8 +17,8 @@ import networkx as nx
 import plotly.graph_objects as go
 
 from bot.catalogue import Language, catalogue
-from bot.coordinator_view import TREND_TYPES, Node, Picture, Trends
-from bot.knowledge import KnowledgeType
+from bot.dashboard.views import TREND_TYPES, Node, Picture, Trends
+from bot.knowledge.types import KnowledgeType
 from storage.digest_history import WeekFigures
 
 Text = Callable[..., str]

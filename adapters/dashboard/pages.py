@@ -1,6 +1,6 @@
 """The dashboard's pages. Each page checks the session cookie, the person's role and
 the school the URL names, records the view in the audit log, and renders what
-:mod:`bot.coordinator_view` says may be shown."""
+:mod:`bot.dashboard.views` says may be shown."""
 
 from __future__ import annotations
 
@@ -17,14 +17,14 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from adapters.dashboard.render import SECURITY_HEADERS, notice, page, reader_language
 from adapters.dashboard.same_origin import is_cross_site
 from adapters.server import AppContext
-from bot import coordinator_view as view
-from bot import dashboard_access as access
-from bot.agenda import agenda_markdown, agenda_message
 from bot.catalogue import Language, text
+from bot.dashboard import access
+from bot.dashboard import views as view
 from bot.messages import Bullets, Facts, Heading, Paragraph
-from bot.roles import as_seen_by
-from bot.round_messages import when, zone_of
-from bot.school_year import YearSummary
+from bot.rounds.agenda import agenda_markdown, agenda_message
+from bot.rounds.messages import when, zone_of
+from bot.staff.roles import as_seen_by
+from bot.staff.school_year import YearSummary
 from storage import audit, digest_history, directory, school_years
 from storage import dashboard as store
 from storage.school_settings import SchoolConfig

@@ -15,7 +15,7 @@ from typing import Any
 
 from adapters.slack.payloads import View
 from bot.catalogue import DEFAULT_LANGUAGE, Language, as_language, text
-from bot.knowledge import ALL_TYPES
+from bot.knowledge.types import ALL_TYPES
 from bot.service import FormChoices
 
 CALLBACK_ID = "log_interaction"

@@ -28,7 +28,7 @@ from adapters.slack.replies import Replies, Where
 from bot.catalogue import text
 from bot.events import ChannelRef, PersonRef, RoundFields, RoundForm, SchoolRef
 from bot.messages import Paragraph, Visibility, message
-from bot.round_form import RoundFormOutcome
+from bot.rounds.form import RoundFormOutcome
 from bot.service import Bot
 
 log = logging.getLogger("plgbot.slack")

@@ -20,8 +20,7 @@ from typing import Any
 from adapters.slack.payloads import View
 from bot.catalogue import DEFAULT_LANGUAGE, Language, as_language, text
 from bot.events import RoundFields
-from bot.recurrence import DAYS
-from bot.round_form import (
+from bot.rounds.form import (
     ANONYMOUS,
     CHANNELS,
     CLOSES,
@@ -31,6 +30,7 @@ from bot.round_form import (
     SCHEDULES,
     RoundFormChoices,
 )
+from bot.rounds.recurrence import DAYS
 
 CALLBACK_ID = "plgbot_round_form"
 OPEN_ACTION = "open_round_form"
@@ -46,7 +46,7 @@ _URL = ("https://", "http://")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME = re.compile(r"^\d{2}:\d{2}$")
 # ``round form``, ``ronde formulier 3``: the words that open the modal instead of the
-# typed command's usage (see bot.round_commands, where ``form`` means ``new`` elsewhere).
+# typed command's usage (see bot.rounds.commands, where ``form`` means ``new`` elsewhere).
 _REQUEST = re.compile(
     r"^\s*(?:round|rounds|ronde|rondes|vraagronde|whiteboard)\s+(?:form|formulier)"
     r"(?:\s+#?(\d{1,9}))?\s*$",

@@ -27,7 +27,7 @@ from adapters.teams.proactive import TeamsMessenger
 from bot.catalogue import Language, as_language, text
 from bot.events import PersonRef, SchoolRef
 from bot.messages import Bullets, OutboundMessage, Paragraph, Visibility, message
-from bot.round_form import RoundFormChoices
+from bot.rounds.form import RoundFormChoices
 from bot.service import Bot
 from storage import Database
 from storage.events import CURRENT_DELIVERY, claim_event

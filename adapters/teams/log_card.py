@@ -20,7 +20,7 @@ from adapters.teams.cards import (
     rich_text,
 )
 from bot.catalogue import Language, text
-from bot.knowledge import ALL_TYPES
+from bot.knowledge.types import ALL_TYPES
 
 LOG_ACTION = "log"
 OPEN_FORM_ACTION = "open_form"

@@ -27,7 +27,7 @@ from bot.catalogue import DEFAULT_LANGUAGE, Language, as_language
 from bot.clock import Clock
 from bot.events import SchoolRef
 from bot.messages import OutboundMessage
-from bot.round_messages import person_language, school_language
+from bot.rounds.messages import person_language, school_language
 from storage import Database, directory
 
 log = logging.getLogger("plgbot.teams")

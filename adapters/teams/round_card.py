@@ -1,5 +1,5 @@
 """The lead's question-round form as an Adaptive Card (``@plgbot round form``, ``round
-form 3`` to edit round 3): what the core's :class:`bot.round_form.RoundFormChoices`
+form 3`` to edit round 3): what the core's :class:`bot.rounds.form.RoundFormChoices`
 offers, the values so far, and a refused field's message right under that field.
 
 Adaptive Cards' own ``errorMessage`` only shows for the client's checks (a required
@@ -19,8 +19,8 @@ from botbuilder.schema import Activity
 from adapters.teams.cards import ACTION_KEY, adaptive_card, card_activity, rich_text
 from bot.catalogue import Language, text
 from bot.events import RoundFields
-from bot.recurrence import DAYS
-from bot.round_form import (
+from bot.rounds.creation import MAX_QUESTION
+from bot.rounds.form import (
     ANONYMOUS,
     CHANNELS,
     CLOSES,
@@ -30,7 +30,7 @@ from bot.round_form import (
     SCHEDULES,
     RoundFormChoices,
 )
-from bot.rounds import MAX_QUESTION
+from bot.rounds.recurrence import DAYS
 
 ROUND_FORM_ACTION = "round_form"
 # Where a refusal about a field is shown: under the last input that belongs to it.

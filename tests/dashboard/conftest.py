@@ -23,7 +23,7 @@ from adapters.server import AppContext, create_app
 from adapters.settings import Settings
 from bot.clock import FixedClock
 from bot.config import BotConfig
-from bot.demo import load_demo
+from bot.demo.school import load_demo
 from bot.service import Bot
 from storage import Database
 from tests.conftest import NOW

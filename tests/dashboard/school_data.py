@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from bot.demo import load_demo
+from bot.demo.school import load_demo
 from storage import Database, directory
 from storage import rounds as store
 from storage.models import Person, QuestionRound

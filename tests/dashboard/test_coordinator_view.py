@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
-from bot import coordinator_view as view
 from bot.config import BotConfig
-from bot.demo import load_demo
-from bot.knowledge import KnowledgeType
+from bot.dashboard import views as view
+from bot.demo.school import load_demo
+from bot.knowledge.types import KnowledgeType
 from storage import Database, directory
 from storage.models import Interaction, Person, School
 from tests.conftest import NOW

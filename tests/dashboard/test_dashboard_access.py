@@ -21,9 +21,9 @@ from adapters.console import ConsoleSession
 from adapters.dashboard.pages import COOKIE
 from adapters.server import build_app
 from adapters.settings import Settings
-from bot import school_year
 from bot.clock import FixedClock
-from bot.demo_names import STAFF
+from bot.demo.names import STAFF
+from bot.staff import school_year
 from storage import Database, audit, digest_history, directory
 from storage.models import DashboardLink, DashboardSession, Person
 from storage.school_settings import set_school_config

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from playwright.async_api import BrowserContext, Page
 
-from bot import school_year
-from bot.demo_names import STAFF
+from bot.demo.names import STAFF
+from bot.staff import school_year
 from storage import digest_history, directory
 from tests.conftest import NOW
 from tests.dashboard.conftest import Dashboard

@@ -26,9 +26,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.digest_week import IsoWeek
-from bot.interactions import Origin
-from bot.knowledge import KnowledgeType
+from bot.digest.week import IsoWeek
+from bot.knowledge.types import KnowledgeType
+from bot.network.interactions import Origin
 from storage import Database, directory
 from storage import nudges as nudge_store
 from storage.interactions import NewInteraction, record_interactions

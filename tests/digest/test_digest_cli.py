@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import update
 
-from bot.digest_week import IsoWeek
+from bot.digest.week import IsoWeek
 from storage import Database
 from storage.models import School
 from storage.school_settings import SettingError, parse_setting

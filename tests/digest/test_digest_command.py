@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from adapters.console import ConsoleSession
 from bot.commands import Parsed, ShowDigest, parse
-from bot.demo import load_demo
+from bot.demo.school import load_demo
 from bot.events import ChannelRef, InboundMessage, PersonRef, SchoolRef
 from storage import Database
 from tests.conftest import NOW

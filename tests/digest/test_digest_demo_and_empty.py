@@ -12,13 +12,13 @@ from PIL import Image
 from sqlalchemy import select
 
 from bot.catalogue import Language
-from bot.demo import load_demo
-from bot.digest import Digest, compute
-from bot.digest_document import as_markdown
-from bot.digest_messages import digest_document, school_message
-from bot.digest_pictures import network_png, render_pictures, trend_png
-from bot.key_figures import Window, find_key_figures
-from bot.knowledge import ALL_TYPES
+from bot.demo.school import load_demo
+from bot.digest.document import as_markdown
+from bot.digest.messages import digest_document, school_message
+from bot.digest.pictures import network_png, render_pictures, trend_png
+from bot.digest.weekly import Digest, compute
+from bot.knowledge.types import ALL_TYPES
+from bot.network.key_figures import Window, find_key_figures
 from storage import Database, directory, holidays
 from storage.holidays import HolidaySpan
 from storage.interactions import ties_in_window

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.digest import Digest, RoundLine, WeekNotStartedError, compute
-from bot.digest_document import as_markdown
-from bot.digest_history import store_digest
-from bot.digest_messages import digest_document
-from bot.digest_network import KeyFigureLine, NetworkEdge
-from bot.digest_participation import GroupShare, merge_small
-from bot.digest_week import IsoWeek
+from bot.digest.document import as_markdown
+from bot.digest.history import store_digest
+from bot.digest.messages import digest_document
+from bot.digest.network import KeyFigureLine, NetworkEdge
+from bot.digest.participation import GroupShare, merge_small
+from bot.digest.week import IsoWeek
+from bot.digest.weekly import Digest, RoundLine, WeekNotStartedError, compute
 from storage import digest_history as history
 from tests.digest.conftest import NOW, WEEK, School
 

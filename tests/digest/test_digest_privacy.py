@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import update
 
-from bot.digest import Digest, compute
-from bot.digest_document import as_markdown
-from bot.digest_messages import digest_document, school_message
+from bot.digest.document import as_markdown
+from bot.digest.messages import digest_document, school_message
+from bot.digest.weekly import Digest, compute
 from bot.messages import File, OutboundMessage
 from storage.models import Person
 from storage.school_settings import set_school_config

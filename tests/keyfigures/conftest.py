@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.interactions import Origin
-from bot.knowledge import KnowledgeType
+from bot.knowledge.types import KnowledgeType
+from bot.network.interactions import Origin
 from storage import Database, directory
 from storage.interactions import NewInteraction, record_interactions
 from tests.conftest import NOW

@@ -12,10 +12,10 @@ from pathlib import Path
 from bench.generate import NOW as BENCH_NOW
 from bench.generate import Board, fill_sqlite
 from bench.key_figures import load_edges, networkx_key_figures, time_db
-from bot.demo import load_demo
-from bot.demo_names import INTERACTOR, SENDER, SUPER_SHARER
-from bot.key_figures import Profile, Window, find_key_figures, network
-from bot.network_report import network_report
+from bot.demo.names import INTERACTOR, SENDER, SUPER_SHARER
+from bot.demo.school import load_demo
+from bot.network.key_figures import Profile, Window, find_key_figures, network
+from bot.network.report import network_report
 from storage import Database, directory
 from storage.interactions import delete_interactions_of_message
 from storage.school_settings import DEFAULTS

@@ -17,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.activities import ACTIVITY_ORIGINS, ORIGIN_ACTIVITY
-from bot.interactions import Origin
-from bot.key_figures import Window, find_key_figures, rank_key
-from bot.network import PersonMetrics
+from bot.network.activities import ACTIVITY_ORIGINS, ORIGIN_ACTIVITY
+from bot.network.interactions import Origin
+from bot.network.key_figures import Window, find_key_figures, rank_key
+from bot.network.metrics import PersonMetrics
 from storage import Database, contacts, directory
 from storage import key_figures as queries
 from storage.interactions import NewInteraction, delete_interactions_of_message

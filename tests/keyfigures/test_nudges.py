@@ -14,7 +14,7 @@ from adapters.console import ConsoleSession
 from bot.clock import FixedClock
 from bot.commands import parse
 from bot.events import ChannelRef, InboundMessage, PersonRef, SchoolRef
-from bot.network_commands import StartNudges, StopNudges
+from bot.network.commands import StartNudges, StopNudges
 from scheduler.nudges import NudgeJobs
 from storage import Database, directory, holidays
 from storage import nudges as store

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.interactions import Origin
-from bot.key_figures import (
+from bot.network.interactions import Origin
+from bot.network.key_figures import (
     KeyFigure,
     Profile,
     Window,

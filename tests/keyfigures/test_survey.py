@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from adapters.console import ConsoleSession
 from adapters.console.session import ConsoleError
-from bot.key_figures import Window, find_key_figures
+from bot.network.key_figures import Window, find_key_figures
 from scheduler.surveys import survey_round
 from storage import Database, directory
 from storage.models import School, SurveyInvite

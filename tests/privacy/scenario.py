@@ -10,7 +10,7 @@ import re
 from datetime import timedelta
 
 from adapters.console import ConsoleSession
-from bot.knowledge import KnowledgeType
+from bot.knowledge.types import KnowledgeType
 from storage import Database, directory
 from storage.conversations import remember_conversation
 from storage.nudges import record_nudge

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from adapters.console import ConsoleSession
-from bot.network_report import network_report
+from bot.network.report import network_report
 from storage import Database, audit, directory
 from storage.models import Nudge, Person, Post, SurveyInvite
 from storage.school_settings import set_school_config

@@ -29,13 +29,14 @@ from sqlalchemy import Table
 
 from adapters.cli import main as cli
 from adapters.dashboard.pages import VIEW_ACTION
-from bot import coordinator_view, digest_participation
 from bot.catalogue import LANGUAGES, catalogue
 from bot.commands import Parsed, Unknown, parse
-from bot.dashboard_access import LINK_LIFETIME, SESSION_LIFETIME, SIGN_IN_ACTION
+from bot.dashboard import views as coordinator_view
+from bot.dashboard.access import LINK_LIFETIME, SESSION_LIFETIME, SIGN_IN_ACTION
+from bot.digest import participation as digest_participation
 from bot.events import ChannelRef, InboundMessage, PersonRef, SchoolRef
-from bot.interactions import Origin
-from bot.privacy import ExportMyData, OptIn, OptOut, ShowPrivacy
+from bot.network.interactions import Origin
+from bot.privacy.commands import ExportMyData, OptIn, OptOut, ShowPrivacy
 from scheduler.retention import DELIVERY_CLAIMS_KEPT, RUN_HOUR, RUN_MINUTE
 from storage import audit, inbox, outbox
 from storage.models import Base

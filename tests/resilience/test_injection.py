@@ -20,14 +20,14 @@ from adapters.server import AppContext
 from adapters.settings import Settings
 from adapters.slack.messenger import SlackMessenger
 from adapters.teams import TeamsApp
-from bot.agenda import agenda_message, compile_agenda
 from bot.clock import FixedClock
-from bot.digest import compute
-from bot.digest_messages import school_message
-from bot.digest_week import IsoWeek
+from bot.digest.messages import school_message
+from bot.digest.week import IsoWeek
+from bot.digest.weekly import compute
 from bot.events import SchoolRef
 from bot.messages import File, OutboundMessage
-from bot.round_messages import zone_of
+from bot.rounds.agenda import agenda_message, compile_agenda
+from bot.rounds.messages import zone_of
 from bot.service import Bot
 from scheduler.rounds import RoundJobs
 from storage import Database

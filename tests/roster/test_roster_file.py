@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from bot.roles import role_of
-from bot.roster_file import RosterFileError, entries_from_rows, read_roster
+from bot.staff.roles import role_of
+from bot.staff.roster_file import RosterFileError, entries_from_rows, read_roster
 
 YEAR = 2026
 

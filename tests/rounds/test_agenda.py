@@ -9,10 +9,10 @@ from pathlib import Path
 
 from adapters.console import ConsoleSession
 from adapters.console.scheduling import run_until
-from bot.agenda import escape_markdown
 from bot.clock import FixedClock
+from bot.rounds.agenda import escape_markdown
+from bot.rounds.themes import recurring_themes, reply_questions
 from bot.service import Bot
-from bot.themes import recurring_themes, reply_questions
 from storage import Database
 from tests.helpers import run_script
 from tests.rounds.harness import WEEKLY, RecordingMessenger, round_jobs, school

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.recurrence import (
+from bot.rounds.commands import AnswerRound, parse_answer, read_parts
+from bot.rounds.recurrence import (
     Recurrence,
     first_posting,
     looks_like_schedule,
@@ -15,7 +16,6 @@ from bot.recurrence import (
     parse_recurrence,
     postings,
 )
-from bot.round_commands import AnswerRound, parse_answer, read_parts
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 

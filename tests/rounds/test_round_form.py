@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from adapters.console import ConsoleSession
 from bot.events import ChannelRef, PersonRef, RoundFields, RoundForm, SchoolRef
-from bot.round_form import CHANNELS, CLOSES, PLG_FIELD, QUESTION, SCHEDULE
+from bot.rounds.form import CHANNELS, CLOSES, PLG_FIELD, QUESTION, SCHEDULE
 from bot.service import Bot
 from storage import Database
 from storage.models import QuestionRound

@@ -15,7 +15,7 @@ import scheduler.delivery
 from adapters.console import ConsoleSession
 from adapters.console.scheduling import run_until
 from bot.clock import FixedClock
-from bot.holidays import import_holidays
+from bot.rounds.holidays import import_holidays
 from bot.service import Bot
 from scheduler import PlgScheduler
 from scheduler.leader import FileLeaderLock, PostgresLeaderLock

@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import select, update
 
 from adapters.console import ConsoleSession
-from bot.school_year import closing_year
+from bot.staff.school_year import closing_year
 from storage import Database
 from storage.models import PLG, Person, QuestionRound, SchoolYear
 from tests.helpers import run_script

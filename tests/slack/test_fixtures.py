@@ -8,7 +8,7 @@ import copy
 
 from sqlalchemy import select
 
-from bot.knowledge import KnowledgeType
+from bot.knowledge.types import KnowledgeType
 from storage.models import Delivery, Interaction, Person, School
 from tests.slack.fake_slack import BOT_USER
 from tests.slack.harness import (

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from adapters.slack.render import render
-from bot.knowledge import KnowledgeType
+from bot.knowledge.types import KnowledgeType
 from bot.messages import Actions, Button, OutboundMessage
 from storage.models import Interaction
 from tests.slack.harness import (

@@ -8,7 +8,7 @@ import json
 from adapters.slack import round_modal
 from adapters.slack.payloads import View, ViewState
 from bot.events import RoundFields
-from bot.round_form import CLOSES, SCHEDULE, RoundFormChoices
+from bot.rounds.form import CLOSES, SCHEDULE, RoundFormChoices
 
 
 def choices(channels: tuple[tuple[str, str], ...]) -> RoundFormChoices:

@@ -1,0 +1,1 @@
+"""The coordinators' dashboard: who may sign in, and the views it shows."""

@@ -1,0 +1,1 @@
+"""The demo school: its staff, PLGs and a believable network."""

@@ -1,0 +1,1 @@
+"""The weekly coordinator digest: its figures, its text, its pictures, its history."""

@@ -1,0 +1,1 @@
+"""Knowledge types: what was shared (focus, process, results, benefits)."""

@@ -1,0 +1,1 @@
+"""The network: interactions, metrics, key figures and profiles, nudges, the survey."""

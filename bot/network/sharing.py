@@ -1,0 +1,170 @@
+"""Logging who shared PLG knowledge with whom: the told/heard/discussed commands and
+what the bot observes in PLG channels (mentions and thread replies)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.commands import LogInteraction
+from bot.events import PersonRef
+from bot.knowledge.tagging import knowledge_types
+from bot.knowledge.types import KnowledgeType
+from bot.messages import OutboundMessage, Paragraph
+from bot.network.interactions import Origin, edges, is_question
+from bot.turn import Turn
+from storage import directory, interactions
+from storage.interactions import NewInteraction
+from storage.models import PLG, Person
+
+
+async def log_command(turn: Turn, command: LogInteraction) -> list[OutboundMessage]:
+    event = turn.event
+    if event.unknown_mentions:
+        names = turn.enumerate([f"@{name}" for name in event.unknown_mentions])
+        return [turn.say("error.unknown_person", names=names)]
+    if not event.mentions:
+        return [turn.say("error.no_mention", example="bram")]
+    if any(m.user_id == event.author.user_id for m in event.mentions):
+        return [turn.say("error.self_mention")]
+    if command.plg:
+        plg = await directory.find_plg(turn.session, turn.school.id, command.plg)
+        if plg is None:
+            return [turn.say("plg.not_found", name=command.plg, names=await _plg_names(turn))]
+    else:
+        plg = await plg_for(turn, command.rest)
+    if turn.author.opted_out_at is not None:
+        # Saying "Logged" would be untrue: an opted-out person's commands store nothing.
+        return [turn.say("privacy.nothing_logged")]
+    others = [await _person(turn, ref) for ref in _unique(event.mentions)]
+    types = knowledge_types(command.rest) if command.knowledge is None else command.knowledge
+    await _record(turn, command.origin, others, plg, types)
+
+    names = turn.enumerate([p.display_name for p in others])
+    key = f"interaction.{command.origin.value}"
+    confirmation = (
+        turn.t(f"{key}_plg", names=names, plg=plg.name) if plg else turn.t(key, names=names)
+    )
+    lines = [confirmation]
+    if types:
+        lines.append(turn.t("interaction.types", types=turn.type_names(types)))
+    else:
+        lines.append(turn.t("interaction.no_types"))
+    if types & KnowledgeType.OUTCOMES and not types & (
+        KnowledgeType.FOCUS | KnowledgeType.PROCESS | KnowledgeType.BENEFITS
+    ):
+        lines.append(turn.t("interaction.nudge_beyond_results"))
+    return [turn.reply(*(Paragraph(line) for line in lines))]
+
+
+async def observe(turn: Turn) -> None:
+    """A message in a channel, not addressed to the bot: in a PLG channel, mentions and
+    thread replies are conversations about the PLG. Elsewhere nothing is logged."""
+    event = turn.event
+    linked = await directory.channel_with_plg(
+        turn.session, turn.school.id, event.channel.channel_id
+    )
+    if linked is None:
+        return
+    channel, plg = linked
+    if turn.author.opted_out_at is None:
+        # Who posted is personal data too; a reply to an opted-out person's post then
+        # reaches nobody (bot.privacy.commands).
+        await interactions.record_post(
+            turn.session,
+            channel_id=channel.id,
+            platform_message_id=event.message_id,
+            author_id=turn.author.id,
+            posted_at=event.sent_at,
+        )
+    types = knowledge_types(event.text)
+    mentioned = [
+        await _person(turn, ref)
+        for ref in _unique(event.mentions)
+        if ref.user_id != event.author.user_id and not ref.is_bot
+    ]
+    if mentioned:
+        origin = Origin.ASKED if is_question(event.text) else Origin.MENTION
+        await _record(turn, origin, mentioned, plg, types)
+    if event.thread_parent_id is not None:
+        parent = await _thread_parent(turn, channel.id)
+        if parent is not None and parent.id != turn.author.id:
+            await _record(turn, Origin.THREAD_REPLY, [parent], plg, types)
+
+
+async def plg_for(turn: Turn, text: str) -> PLG | None:
+    """The PLG a command is about: named in the text, else the channel's, else the
+    author's only PLG. None when it can't be told (the PLG is optional)."""
+    plgs = await directory.plgs_of_school(turn.session, turn.school.id)
+    folded = directory.name_key(text)
+    named = [p for p in plgs if p.name_key and p.name_key in folded]
+    if named:
+        return max(named, key=lambda p: len(p.name_key))
+    linked = await directory.channel_with_plg(
+        turn.session, turn.school.id, turn.event.channel.channel_id
+    )
+    if linked is not None:
+        return linked[1]
+    own = await directory.plgs_of_person(turn.session, turn.author.id)
+    return own[0][0] if len(own) == 1 else None
+
+
+async def _plg_names(turn: Turn) -> str:
+    plgs = await directory.plgs_of_school(turn.session, turn.school.id)
+    return turn.enumerate([p.name for p in plgs]) or "—"
+
+
+async def _thread_parent(turn: Turn, channel_id: int) -> Person | None:
+    event = turn.event
+    assert event.thread_parent_id is not None
+    author_id = await interactions.post_author(turn.session, channel_id, event.thread_parent_id)
+    if author_id is not None:
+        return await turn.session.get(Person, author_id)
+    if event.thread_parent_author is not None and not event.thread_parent_author.is_bot:
+        return await _person(turn, event.thread_parent_author)
+    return None
+
+
+async def _person(turn: Turn, ref: PersonRef) -> Person:
+    return await directory.ensure_person(
+        turn.session,
+        school_id=turn.school.id,
+        platform_user_id=ref.user_id,
+        display_name=ref.display_name,
+        locale=ref.locale,
+        now=turn.now,
+    )
+
+
+async def _record(
+    turn: Turn,
+    origin: Origin,
+    others: Sequence[Person],
+    plg: PLG | None,
+    types: KnowledgeType,
+) -> None:
+    """Store the edges, leaving out anyone who opted out of being logged."""
+    if turn.author.opted_out_at is not None:
+        return
+    new = [
+        NewInteraction(
+            school_id=turn.school.id,
+            source_id=source,
+            target_id=target,
+            origin=origin.value,
+            knowledge=types.value,
+            occurred_at=turn.event.sent_at,
+            plg_id=plg.id if plg else None,
+            message_key=turn.message_key,
+        )
+        for other in others
+        if other.opted_out_at is None
+        for source, target in edges(origin, turn.author.id, other.id)
+    ]
+    await interactions.record_interactions(turn.session, new)
+
+
+def _unique(refs: Sequence[PersonRef]) -> list[PersonRef]:
+    seen: dict[str, PersonRef] = {}
+    for ref in refs:
+        seen.setdefault(ref.user_id, ref)
+    return list(seen.values())

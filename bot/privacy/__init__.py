@@ -1,0 +1,1 @@
+"""Privacy: what plgbot keeps and why, a person's own data, opting out and in."""

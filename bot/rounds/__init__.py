@@ -1,0 +1,1 @@
+"""Whiteboard question rounds: creating and running them, replies, agendas, holidays."""

@@ -1,0 +1,1 @@
+"""The school's staff: roles, the roster, coordinators, the school year."""
