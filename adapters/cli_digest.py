@@ -18,7 +18,7 @@ from bot.digest.document import as_markdown
 from bot.digest.messages import digest_document
 from bot.digest.week import IsoWeek
 from bot.digest.weekly import WeekNotStartedError, compute
-from bot.rounds.messages import zone_of
+from bot.school_time import zone_of
 from storage import digests as store
 from storage import directory
 from storage.school_settings import DEFAULTS

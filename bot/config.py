@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.catalogue import DEFAULT_LANGUAGE, Language
+from storage.school_settings import DEFAULTS, SchoolConfig
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,3 +20,9 @@ class BotConfig:
     # PLGBOT_COORDINATOR_EMAIL: who becomes a school's first coordinator when they first
     # talk to plgbot, while the school has none (lower-case addresses).
     coordinator_emails: frozenset[str] = frozenset()
+
+
+def school_defaults(config: BotConfig) -> SchoolConfig:
+    """The defaults for a school without its own settings: design.md's, with the
+    deployment's window (``PLGBOT_WINDOW_WEEKS``)."""
+    return replace(DEFAULTS, window_weeks=config.window_weeks)

@@ -39,7 +39,8 @@ from bot.digest.week import IsoWeek
 from bot.digest.weekly import Digest, compute
 from bot.events import SchoolRef
 from bot.messages import OutboundMessage
-from bot.rounds.messages import person_language, school_language, zone_of
+from bot.rounds.messages import person_language, school_language
+from bot.school_time import zone_of
 from scheduler.jobs import Schedule
 from scheduler.nudges import latest_moment, weekly_trigger
 from scheduler.per_school import PerSchoolJobs, per_school_schedules

@@ -23,8 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import SchoolRef
 from bot.network.nudges import NudgePlan, nudge_message, plan_nudges
-from bot.rounds.messages import person_language, zone_of
-from bot.rounds.recurrence import localize, wall
+from bot.rounds.messages import person_language
+from bot.school_time import localize, wall, zone_of
 from scheduler.jobs import Schedule
 from scheduler.per_school import PerSchoolJobs, per_school_schedules
 from storage import holidays

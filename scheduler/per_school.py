@@ -9,7 +9,7 @@ from datetime import timedelta
 from apscheduler.triggers.base import BaseTrigger
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.network.key_figures import school_defaults
+from bot.config import school_defaults
 from bot.ports import Messengers
 from bot.service import Bot
 from scheduler.delivery import Delivery

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.network.key_figures import school_defaults
+from bot.config import school_defaults
 from bot.ports import Messengers
-from bot.rounds.messages import zone_of
+from bot.school_time import zone_of
 from bot.service import Bot
 from scheduler.jobs import Schedule
 from storage import directory, inbox

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rounds.creation import NOW_RECURRENCE
-from bot.rounds.messages import zone_of
 from bot.rounds.recurrence import parse_recurrence, postings
+from bot.school_time import zone_of
 from storage import directory
 from storage import rounds as store
 from storage.models import Channel, Person, QuestionRound, RoundOccurrence, School

@@ -34,14 +34,9 @@ from bot.events import SchoolRef
 from bot.messages import OutboundMessage
 from bot.ports import Messengers
 from bot.rounds.creation import NOW_RECURRENCE
-from bot.rounds.messages import (
-    person_language,
-    question_post,
-    school_language,
-    skipped_note,
-    zone_of,
-)
-from bot.rounds.recurrence import next_posting, parse_recurrence, wall, window
+from bot.rounds.messages import person_language, question_post, school_language, skipped_note
+from bot.rounds.recurrence import next_posting, parse_recurrence, window
+from bot.school_time import wall, zone_of
 from scheduler.delivery import Claim, Delivery
 from storage import Database, directory, holidays
 from storage import rounds as store

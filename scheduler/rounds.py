@@ -31,7 +31,8 @@ from bot.clock import wait_until
 from bot.events import SchoolRef
 from bot.ports import Messengers
 from bot.rounds.agenda import agenda_message, compile_agenda
-from bot.rounds.messages import halfway_nudge, person_language, school_language, zone_of
+from bot.rounds.messages import halfway_nudge, person_language, school_language
+from bot.school_time import zone_of
 from bot.service import Bot
 from scheduler.delivery import Delivery, Record, Send
 from scheduler.jobs import Schedule

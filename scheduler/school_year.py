@@ -19,7 +19,8 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.catalogue import text
 from bot.events import SchoolRef
 from bot.messages import Bullets, Heading, OutboundMessage, message
-from bot.rounds.messages import person_language, zone_of
+from bot.rounds.messages import person_language
+from bot.school_time import zone_of
 from bot.staff.school_year import YearSummary, decision_message, summary_lines
 from scheduler.jobs import Schedule
 from scheduler.per_school import PerSchoolJobs

@@ -29,8 +29,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.events import SchoolRef
 from bot.network.survey import invite_message
 from bot.ports import Messenger, Messengers
-from bot.rounds.messages import person_language, zone_of
-from bot.rounds.recurrence import localize, wall
+from bot.rounds.messages import person_language
+from bot.school_time import localize, wall, zone_of
 from bot.service import Bot
 from scheduler.delivery import Send
 from scheduler.jobs import Schedule

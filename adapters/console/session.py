@@ -26,7 +26,8 @@ from bot.events import ActionInvoked, ChannelRef, InboundMessage, PersonRef, Sch
 from bot.knowledge.types import HASHTAGS
 from bot.messages import Actions, Button, File, OutboundMessage
 from bot.ports import Messengers
-from bot.rounds.messages import when, zone_of
+from bot.rounds.messages import when
+from bot.school_time import zone_of
 from bot.service import Bot
 from scheduler.sources import job_sources
 from storage import Database, directory

@@ -22,7 +22,8 @@ from bot.dashboard import access
 from bot.dashboard import views as view
 from bot.messages import Bullets, Facts, Heading, Paragraph
 from bot.rounds.agenda import agenda_markdown, agenda_message
-from bot.rounds.messages import when, zone_of
+from bot.rounds.messages import when
+from bot.school_time import zone_of
 from bot.staff.roles import as_seen_by
 from bot.staff.school_year import YearSummary
 from storage import audit, digest_history, directory, school_years

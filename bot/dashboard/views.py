@@ -21,11 +21,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import BotConfig
+from bot.config import BotConfig, school_defaults
 from bot.knowledge.types import KnowledgeType
-from bot.network.key_figures import Profile, Window, find_key_figures, network, school_defaults
+from bot.network.key_figures import Profile, Window, find_key_figures, network
 from bot.rounds.agenda import Agenda, compile_agenda
-from bot.rounds.messages import zone_of
+from bot.school_time import zone_of
 from storage import dashboard as store
 from storage import directory
 from storage.models import PLG, School

@@ -3,12 +3,12 @@ the week so far, in their own language, privately. Anyone else is told who gets 
 
 from __future__ import annotations
 
+from bot.config import school_defaults
 from bot.digest.messages import school_message
 from bot.digest.week import IsoWeek
 from bot.digest.weekly import compute
 from bot.messages import OutboundMessage, Paragraph, message
-from bot.network.key_figures import school_defaults
-from bot.rounds.messages import zone_of
+from bot.school_time import zone_of
 from bot.staff import coordinators
 from bot.turn import Turn
 

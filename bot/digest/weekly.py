@@ -55,7 +55,7 @@ from bot.digest.participation import (
 )
 from bot.digest.week import IsoWeek
 from bot.network.key_figures import Window, find_key_figures
-from bot.rounds.messages import zone_of
+from bot.school_time import zone_of
 from bot.staff.roles import as_seen_by
 from storage import digests as store
 from storage import directory, holidays

@@ -18,20 +18,19 @@ the school's settings (:mod:`storage.school_settings`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalogue import Language, text
-from bot.config import BotConfig
 from bot.knowledge.types import KnowledgeType
 from bot.network.activities import ACTIVITY_ORIGINS, Activity
 from bot.network.metrics import PersonMetrics, person_metrics
 from storage import key_figures as queries
 from storage.interactions import Tie, ties_in_window
-from storage.school_settings import DEFAULTS, SchoolConfig
+from storage.school_settings import SchoolConfig
 
 SUPER_SHARES = KnowledgeType.FOCUS | KnowledgeType.PROCESS | KnowledgeType.BENEFITS
 ADVANCED_SHARES = KnowledgeType.FOCUS | KnowledgeType.PROCESS | KnowledgeType.OUTCOMES
@@ -84,12 +83,6 @@ class KeyFigure:
     def profile(self) -> Profile:
         assert self.place.profile is not None, "key figures have ties"
         return self.place.profile
-
-
-def school_defaults(config: BotConfig) -> SchoolConfig:
-    """The defaults for a school without its own settings: design.md's, with the
-    deployment's window (``PLGBOT_WINDOW_WEEKS``)."""
-    return replace(DEFAULTS, window_weeks=config.window_weeks)
 
 
 def profile_of(

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.actions import handles
 from bot.catalogue import Language, text
+from bot.config import school_defaults
 from bot.events import ActionInvoked
 from bot.knowledge.types import ALL_TYPES, KnowledgeType
 from bot.messages import (
@@ -40,7 +41,7 @@ from bot.messages import (
     message,
 )
 from bot.network.activities import ACTIVITY_ORIGINS
-from bot.network.key_figures import Window, find_key_figures, school_defaults
+from bot.network.key_figures import Window, find_key_figures
 from bot.turn import Context
 from storage import directory
 from storage import key_figures as queries

@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.catalogue import Language
+from bot.config import school_defaults
 from bot.messages import File, Heading, OutboundMessage, Paragraph
-from bot.network.key_figures import school_defaults
 from bot.privacy.my_data import MEDIA_TYPE, export_json, file_name
-from bot.rounds.messages import when, zone_of
+from bot.rounds.messages import when
+from bot.school_time import zone_of
 from bot.turn import Context
 from storage import audit, inbox
 from storage.privacy import person_data

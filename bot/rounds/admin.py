@@ -16,8 +16,9 @@ from bot.rounds.creation import (
     question_problem,
     target_channels,
 )
-from bot.rounds.messages import schedule_text, short, when, zone_of
+from bot.rounds.messages import schedule_text, short, when
 from bot.rounds.recurrence import next_posting, parse_recurrence, window
+from bot.school_time import zone_of
 from bot.turn import Context, Turn
 from storage import directory
 from storage import rounds as store

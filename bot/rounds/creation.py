@@ -16,15 +16,9 @@ from zoneinfo import ZoneInfo
 
 from bot.messages import OutboundMessage, Paragraph
 from bot.rounds.commands import NewRound, RoundDraft
-from bot.rounds.messages import channel_list, schedule_text, short, when, zone_of
-from bot.rounds.recurrence import (
-    Closing,
-    Recurrence,
-    first_posting,
-    resolve_closing,
-    shift_wall,
-    wall,
-)
+from bot.rounds.messages import channel_list, schedule_text, short, when
+from bot.rounds.recurrence import Closing, Recurrence, first_posting, resolve_closing
+from bot.school_time import shift_wall, wall, zone_of
 from bot.turn import Context, Turn
 from storage import directory, holidays
 from storage import rounds as store

@@ -30,8 +30,8 @@ from bot.rounds.creation import (
     question_problem,
     target_channels,
 )
-from bot.rounds.messages import zone_of
-from bot.rounds.recurrence import DAYS, first_posting, parse_closing, parse_recurrence, wall
+from bot.rounds.recurrence import DAYS, first_posting, parse_closing, parse_recurrence
+from bot.school_time import wall, zone_of
 from bot.turn import Context, Turn
 from storage import directory
 from storage import rounds as store

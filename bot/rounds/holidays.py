@@ -29,7 +29,7 @@ import yaml
 from bot.catalogue import Language, text
 from bot.messages import Bullets, Heading, OutboundMessage
 from bot.rounds.commands import AddHoliday
-from bot.rounds.messages import zone_of
+from bot.school_time import zone_of
 from bot.turn import Context
 from storage import Database, directory
 from storage import holidays as store

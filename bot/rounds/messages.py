@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from bot.catalogue import Language, as_language, text
 from bot.messages import Actions, Button, Heading, OutboundMessage, Paragraph, message
@@ -15,16 +15,8 @@ from storage.models import Channel, Person, QuestionRound, RoundOccurrence, Scho
 from storage.rounds import ReplyCounts
 
 REPLY_ACTION = "round.reply"
-DEFAULT_ZONE = "Europe/Amsterdam"
 # A prompt quoting a long question would not fit a modal's title line.
 _PROMPT_QUOTE = 150
-
-
-def zone_of(school: School) -> ZoneInfo:
-    try:
-        return ZoneInfo(school.timezone or DEFAULT_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_ZONE)
 
 
 def school_language(school: School, default: Language) -> Language:

@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.school_time import localize, shift_wall, wall
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_POST_TIME = time(8, 0)
 DEFAULT_CLOSE_TIME = time(17, 0)
@@ -204,22 +206,6 @@ def parse_closing(text: str) -> Closing | None:
     if on is not None and weekday is not None and on.weekday() != weekday:
         return None
     return Closing(on, None if on else weekday, at or DEFAULT_CLOSE_TIME)
-
-
-def localize(day: date, at: time, zone: ZoneInfo) -> datetime:
-    """The UTC instant of a wall-clock time in ``zone``."""
-    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
-
-
-def wall(instant: datetime, zone: ZoneInfo) -> datetime:
-    """The naive wall-clock time of ``instant`` in ``zone``."""
-    return instant.astimezone(zone).replace(tzinfo=None)
-
-
-def shift_wall(instant: datetime, delta: timedelta, zone: ZoneInfo) -> datetime:
-    """``instant`` moved by ``delta`` of wall-clock time: Monday 08:00 plus four days
-    is Friday 08:00, even if the clocks changed in between."""
-    return (wall(instant, zone) + delta).replace(tzinfo=zone).astimezone(UTC)
 
 
 def _trigger(weekday: int, at: time, zone: ZoneInfo) -> CronTrigger:

@@ -22,7 +22,8 @@ from bot.knowledge.tagging import knowledge_types
 from bot.messages import OutboundMessage, Paragraph
 from bot.network.interactions import Origin
 from bot.rounds.commands import AnswerRound
-from bot.rounds.messages import when, zone_of
+from bot.rounds.messages import when
+from bot.school_time import zone_of
 from bot.turn import Context, Turn
 from storage import directory, interactions
 from storage import rounds as store

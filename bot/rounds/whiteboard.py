@@ -22,7 +22,7 @@ from bot.rounds.commands import (
     RoundCommand,
     ShowAgenda,
 )
-from bot.rounds.messages import zone_of
+from bot.school_time import zone_of
 from bot.turn import Turn
 from storage import Database
 from storage import rounds as store

@@ -21,8 +21,7 @@ from bot.catalogue import Language, text
 from bot.digest.phrases import date_text, percent
 from bot.events import ActionInvoked
 from bot.messages import Actions, Bullets, Button, Heading, OutboundMessage, Paragraph
-from bot.rounds.messages import zone_of
-from bot.rounds.recurrence import localize
+from bot.school_time import localize, zone_of
 from bot.turn import Context
 from storage import audit, directory
 from storage import digests as digest_store

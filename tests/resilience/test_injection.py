@@ -27,7 +27,7 @@ from bot.digest.weekly import compute
 from bot.events import SchoolRef
 from bot.messages import File, OutboundMessage
 from bot.rounds.agenda import agenda_message, compile_agenda
-from bot.rounds.messages import zone_of
+from bot.school_time import zone_of
 from bot.service import Bot
 from scheduler.rounds import RoundJobs
 from storage import Database
