@@ -30,10 +30,11 @@ lint: $(BIN)/plgbot
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# The suite runs twice: on SQLite files, then on a throwaway PostgreSQL server.
+# The suite runs twice: on SQLite files, then on a throwaway PostgreSQL server; each
+# time on every core (pytest-xdist: one worker per core, each with its own server).
 test: lint
-	$(BIN)/pytest
-	PLGBOT_TEST_DATABASE=postgresql $(BIN)/pytest
+	$(BIN)/pytest -n auto
+	PLGBOT_TEST_DATABASE=postgresql $(BIN)/pytest -n auto
 
 # Renew the lock files after changing pyproject.toml's dependencies (or to take new
 # releases): pip-tools, in a venv of its own, resolves and hashes every package.
