@@ -15,6 +15,7 @@ import itertools
 import random
 import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -106,7 +107,7 @@ def fill_sqlite(path: str, board: Board) -> None:
     from storage.contacts import REBUILD
 
     created = NOW.strftime(SQLITE_TIME)
-    with sqlite3.connect(path) as connection:
+    with closing(sqlite3.connect(path)) as connection, connection:
         connection.executemany(
             "INSERT INTO schools (id, platform, tenant_id, name, language, timezone, created_at)"
             " VALUES (?, 'bench', ?, ?, 'nl', 'Europe/Amsterdam', ?)",

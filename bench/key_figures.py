@@ -83,6 +83,7 @@ async def time_db(url: str, weeks: int, reps: int, *, from_contacts: bool | None
 def load_edges(path: str, weeks: int) -> tuple[dict[int, list[tuple[int, int]]], dict[int, str]]:
     """The window's edges per school, and everyone's name, from the SQLite file."""
     import sqlite3
+    from contextlib import closing
 
     from bench.generate import SQLITE_TIME
     from bot.network.key_figures import Window
@@ -90,7 +91,7 @@ def load_edges(path: str, weeks: int) -> tuple[dict[int, list[tuple[int, int]]],
     window = Window.ending(NOW, weeks)
     since = window.since.replace(tzinfo=None).strftime(SQLITE_TIME)
     edges: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    with sqlite3.connect(path) as connection:
+    with closing(sqlite3.connect(path)) as connection, connection:
         for school, source, target in connection.execute(
             "SELECT school_id, source_id, target_id FROM interactions WHERE occurred_at >= ?",
             (since,),

@@ -6,6 +6,7 @@ nothing. The figures themselves are for bench/ only."""
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from bench.floor import CONCURRENCY, reply_cost, store_cost, table
@@ -26,7 +27,7 @@ async def test_the_timed_claims_are_stored_once_each(tmp_path: Path) -> None:
     database = tmp_path / "floor.db"
     cost = await store_cost(database, COUNT)
     assert cost > 0
-    with sqlite3.connect(database) as connection:
+    with closing(sqlite3.connect(database)) as connection, connection:
         keys = [row[0] for row in connection.execute("SELECT key FROM deliveries")]
     assert len(keys) == len(set(keys)) == COUNT + CONCURRENCY
 
