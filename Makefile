@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 # new release of anything cannot change what runs (or turn CI red) overnight. The
 # Dockerfile installs requirements.lock the same way; `make lock` renews both.
 $(BIN)/plgbot: pyproject.toml requirements-dev.lock
-	@command -v $(PYTHON) >/dev/null || { echo "plgbot needs Python 3.11 ($(PYTHON) not found)"; exit 1; }
+	@command -v $(PYTHON) >/dev/null || { echo "plgbot needs Python 3.11 to 3.13 ($(PYTHON) not found)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
 	$(BIN)/pip install --quiet --no-deps -e .
