@@ -185,11 +185,11 @@ async def _teams_members(
     from adapters.server import AppContext
     from adapters.teams.app import TeamsApp
     from adapters.teams.members import staff_members
-    from bot.events import SchoolRef
+    from bot.events import school_ref
 
     bot = make_bot(settings, database)
     app = TeamsApp(AppContext(settings=settings, bot=bot, db=database))
-    ref = SchoolRef(platform=school.platform, tenant_id=school.tenant_id, name=school.name)
+    ref = school_ref(school)
     return await staff_members(app.messenger, ref)
 
 

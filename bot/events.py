@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from storage.models import School
+
 
 @dataclass(frozen=True, slots=True)
 class SchoolRef:
@@ -17,6 +19,11 @@ class SchoolRef:
     platform: str
     tenant_id: str
     name: str | None = None
+
+
+def school_ref(school: School) -> SchoolRef:
+    """The reference the platforms know a stored school by."""
+    return SchoolRef(platform=school.platform, tenant_id=school.tenant_id, name=school.name)
 
 
 @dataclass(frozen=True, slots=True)

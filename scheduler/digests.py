@@ -37,7 +37,7 @@ from bot.digest.history import store_digest
 from bot.digest.messages import school_message
 from bot.digest.week import IsoWeek
 from bot.digest.weekly import Digest, compute
-from bot.events import SchoolRef
+from bot.events import school_ref
 from bot.messages import OutboundMessage
 from bot.rounds.messages import person_language, school_language
 from bot.school_time import zone_of
@@ -138,7 +138,7 @@ class DigestJobs(PerSchoolJobs):
         retry: timedelta,
     ) -> None:
         rendered: dict[Language, OutboundMessage] = {}
-        ref = SchoolRef(platform=school.platform, tenant_id=school.tenant_id, name=school.name)
+        ref = school_ref(school)
         messenger = self.messengers.for_school(ref)
         for recipient in recipients:
             claim = f"{school.id}:{week}:{recipient.key}"

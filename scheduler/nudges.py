@@ -21,7 +21,7 @@ from functools import partial
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.events import SchoolRef
+from bot.events import school_ref
 from bot.network.nudges import NudgePlan, nudge_message, plan_nudges
 from bot.rounds.messages import person_language
 from bot.school_time import localize, wall, zone_of
@@ -119,7 +119,7 @@ class NudgeJobs(PerSchoolJobs):
         message = nudge_message(
             language, missing=plan.missing, plg=plg, weeks=config.nudge_weeks, week_start=week
         )
-        ref = SchoolRef(platform=school.platform, tenant_id=school.tenant_id, name=school.name)
+        ref = school_ref(school)
         send = partial(
             self.messengers.for_school(ref).send_private,
             school=ref,

@@ -30,7 +30,7 @@ from functools import partial
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalogue import Language
-from bot.events import SchoolRef
+from bot.events import school_ref
 from bot.messages import OutboundMessage
 from bot.ports import Messengers
 from bot.rounds.creation import NOW_RECURRENCE
@@ -117,7 +117,7 @@ class RoundPosting:
             question=question_round.question,
         )
         prepared.occurrence = occurrence
-        ref = _ref(school)
+        ref = school_ref(school)
         findable = ref.platform in self.messengers and self.messengers.for_school(ref).finds_posts
         for channel in channels:
             claim = await self.delivery.claim(
@@ -152,7 +152,7 @@ class RoundPosting:
         if prepared.prepared_at < prepared.due and not await self._still_wanted(prepared, now):
             log.info("round %s was paused or cancelled before its posting due %s", rid, now)
             return
-        school = _ref(prepared.school)
+        school = school_ref(prepared.school)
         messenger = self.messengers.for_school(school)
         for channel, claim in prepared.claims:
             send = partial(
@@ -186,7 +186,7 @@ class RoundPosting:
         """A posting in a holiday: tell the leads, mark the channels skipped."""
         question_round, school, due = prepared.question_round, prepared.school, prepared.due
         zone, rid = zone_of(school), question_round.id
-        messenger = self.messengers.for_school(_ref(school))
+        messenger = self.messengers.for_school(school_ref(school))
         recurrence = parse_recurrence(question_round.recurrence) or NOW_RECURRENCE
         upcoming = next_posting(recurrence, zone, start=question_round.starts_at, after=due)
         for lead in prepared.leads:
@@ -200,7 +200,7 @@ class RoundPosting:
             )
             send = partial(
                 messenger.send_private,
-                school=_ref(school),
+                school=school_ref(school),
                 user_id=lead.platform_user_id,
                 message=note,
             )
@@ -228,7 +228,3 @@ async def _record_post(
         platform_message_id=message_id,
         posted_at=now,
     )
-
-
-def _ref(school: School) -> SchoolRef:
-    return SchoolRef(platform=school.platform, tenant_id=school.tenant_id, name=school.name)

@@ -28,7 +28,7 @@ from functools import partial
 from apscheduler.triggers.date import DateTrigger
 
 from bot.clock import wait_until
-from bot.events import SchoolRef
+from bot.events import school_ref
 from bot.ports import Messengers
 from bot.rounds.agenda import agenda_message, compile_agenda
 from bot.rounds.messages import halfway_nudge, person_language, school_language
@@ -183,7 +183,7 @@ class RoundJobs:
         now: datetime,
     ) -> None:
         rid = question_round.id
-        messenger = self.messengers.for_school(_ref(school))
+        messenger = self.messengers.for_school(school_ref(school))
         async with self.db.session() as session:
             posts = await store.posts_of(session, occurrence.id)
             counts = await store.reply_counts(session, occurrence.id)
@@ -197,7 +197,7 @@ class RoundJobs:
         for post, channel in posts:
             send = partial(
                 messenger.post_to_channel,
-                school=_ref(school),
+                school=school_ref(school),
                 channel_id=channel.platform_channel_id,
                 message=nudge,
                 thread_id=post.platform_message_id,
@@ -234,7 +234,7 @@ class RoundJobs:
         now: datetime,
     ) -> None:
         rid, zone = question_round.id, zone_of(school)
-        messenger = self.messengers.for_school(_ref(school))
+        messenger = self.messengers.for_school(school_ref(school))
         async with self.db.session() as session:
             agenda = await compile_agenda(session, question_round, occurrence)
             channels, leads = await agenda_targets(session, question_round)
@@ -245,7 +245,7 @@ class RoundJobs:
         for channel in channels:
             send = partial(
                 messenger.post_to_channel,
-                school=_ref(school),
+                school=school_ref(school),
                 channel_id=channel.platform_channel_id,
                 message=school_message,
                 key=f"round-agenda:{rid}:{channel.id}:{occurrence.due_at.isoformat()}",
@@ -265,7 +265,7 @@ class RoundJobs:
             )
             send = partial(
                 messenger.send_private,
-                school=_ref(school),
+                school=school_ref(school),
                 user_id=lead.platform_user_id,
                 message=private,
             )
@@ -295,7 +295,3 @@ class RoundJobs:
             grace=grace,
             findable=findable,
         )
-
-
-def _ref(school: School) -> SchoolRef:
-    return SchoolRef(platform=school.platform, tenant_id=school.tenant_id, name=school.name)

@@ -17,7 +17,7 @@ from functools import partial
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.catalogue import text
-from bot.events import SchoolRef
+from bot.events import school_ref
 from bot.messages import Bullets, Heading, OutboundMessage, message
 from bot.rounds.messages import person_language
 from bot.school_time import zone_of
@@ -106,7 +106,7 @@ class SchoolYearJobs(PerSchoolJobs):
     ) -> None:
         if person.withdrawn or person.platform_user_id.startswith(PLACEHOLDER):
             return  # gone, or not on the platform yet: nobody to write to
-        ref = SchoolRef(platform=school.platform, tenant_id=school.tenant_id, name=school.name)
+        ref = school_ref(school)
         send = partial(
             self.messengers.for_school(ref).send_private,
             school=ref,

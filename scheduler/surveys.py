@@ -26,7 +26,7 @@ from functools import partial
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.events import SchoolRef
+from bot.events import SchoolRef, school_ref
 from bot.network.survey import invite_message
 from bot.ports import Messenger, Messengers
 from bot.rounds.messages import person_language
@@ -95,7 +95,7 @@ class SurveyJobs(PerSchoolJobs):
                 due_at=due,
                 sent_before=now - timedelta(days=config.survey_reminder_days),
             )
-        ref = SchoolRef(platform=school.platform, tenant_id=school.tenant_id, name=school.name)
+        ref = school_ref(school)
         messenger = self.messengers.for_school(ref)
         for person in invited:
             await self._safely(self._invite(messenger, ref, school, person, due, now))
