@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from adapters.cli import main, open_database, run_async, settings_or_exit
+from adapters.cli.base import main, open_database, run_async, settings_or_exit
 from bot.catalogue import as_language
 from bot.rounds.holidays import HolidayFileError, UnknownSchoolError, import_holidays, reason
 from bot.rounds.holidays import school_holidays as list_school_holidays

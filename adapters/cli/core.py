@@ -1,5 +1,5 @@
-"""The ``plgbot`` command line: the composition root that wires settings, storage,
-the core and the adapters together."""
+"""``plgbot serve``, ``db upgrade``, ``demo``, ``console``, ``network`` and
+``teams-package``: running plgbot and looking at a school's network."""
 
 from __future__ import annotations
 
@@ -12,19 +12,15 @@ import logging
 import logging.config
 import os
 import sys
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from functools import wraps
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import click
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.cli.base import main, make_bot, open_database, run_async, settings_or_exit
 from adapters.log_format import FORMATS, LogFormat, log_config
-from adapters.settings import Settings, SettingsError, bot_config, load_settings
 from bot.catalogue import Language, text
-from bot.clock import Clock, SystemClock
 from bot.network.report import (
     EdgeRow,
     KeyFigureRow,
@@ -33,63 +29,8 @@ from bot.network.report import (
     UnknownSchoolError,
     network_report,
 )
-from bot.service import Bot
-from storage import Database, directory
-from storage.models import School
+from storage import Database
 from storage.school_settings import DEFAULTS
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def run_async(func: Callable[P, Awaitable[R]]) -> Callable[P, R]:
-    @wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        return asyncio.run(func(*args, **kwargs))  # type: ignore[arg-type]
-
-    return wrapper
-
-
-def settings_or_exit() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as error:
-        click.echo(str(error), err=True)
-        sys.exit(2)
-
-
-def open_database(settings: Settings) -> Database:
-    return Database(
-        settings.database_url,
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
-    )
-
-
-async def school_or_fail(session: AsyncSession, key: str) -> School:
-    """The school named on the command line, or a clear refusal naming the known ones."""
-    found = await directory.find_school(session, key)
-    if found is None:
-        known = [s.tenant_id for s in await directory.list_schools(session)]
-        raise click.ClickException(
-            f"no school {key!r}; known: {', '.join(known) or 'none'} (a school appears when "
-            "plgbot first hears from its workspace or tenant; for Slack, "
-            "plgbot roster import --from slack creates it)"
-        )
-    return found
-
-
-def make_bot(settings: Settings, db: Database, clock: Clock | None = None) -> Bot:
-    return Bot(db, clock=clock or SystemClock(), config=bot_config(settings))
-
-
-@click.group()
-def main() -> None:
-    """plgbot: help what your PLGs learn reach the whole school."""
-    # Migrations and libraries chat at INFO; a terminal user wants only problems.
-    logging.basicConfig(
-        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
 
 
 @main.group()
@@ -193,7 +134,7 @@ async def network(school: str, fmt: str, weeks: int | None, plg: str | None, tab
             defaults=dataclasses.replace(DEFAULTS, window_weeks=settings.window_weeks),
             language=settings.language,
         )
-        from adapters.cli_privacy import record_export
+        from adapters.cli.privacy import record_export
 
         # Names and ties of staff leave plgbot here: the audit log says so.
         await record_export(database, school, f"plgbot network --format {fmt} --table {table}")
@@ -378,14 +319,3 @@ def teams_package(
     except PackageError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"wrote {written}; messaging endpoint: https://{info.host}/api/messages")
-
-
-# The question-round commands (agenda, holidays) and the school settings live in their
-# own modules; importing them registers them on ``main``.
-from adapters import (  # noqa: E402, F401
-    cli_digest,
-    cli_people,
-    cli_privacy,
-    cli_rounds,
-    cli_school,
-)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.cli import main, open_database, run_async, school_or_fail, settings_or_exit
+from adapters.cli.base import main, open_database, run_async, school_or_fail, settings_or_exit
 from storage import Database, audit, directory
 from storage.models import Person, School
 from storage.privacy import erase_person as erase

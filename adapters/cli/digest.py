@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from adapters.cli import main, open_database, run_async, settings_or_exit
+from adapters.cli.base import main, open_database, run_async, settings_or_exit
 from bot.catalogue import Language, as_language
 from bot.digest.board import compute_board
 from bot.digest.board_messages import board_document

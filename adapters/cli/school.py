@@ -6,7 +6,7 @@ import dataclasses
 
 import click
 
-from adapters.cli import main, open_database, run_async, school_or_fail, settings_or_exit
+from adapters.cli.base import main, open_database, run_async, school_or_fail, settings_or_exit
 from adapters.settings import Settings
 from bot.catalogue import text
 from bot.clock import SystemClock

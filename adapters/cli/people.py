@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.cli import main, open_database, run_async, school_or_fail, settings_or_exit
+from adapters.cli.base import main, open_database, run_async, school_or_fail, settings_or_exit
 from adapters.settings import Settings
 from bot.clock import SystemClock
 from bot.staff.roles import ROLES, role_of
@@ -181,7 +181,7 @@ async def _platform(
 async def _teams_members(
     settings: Settings, database: Database, school: School
 ) -> list[RosterEntry]:
-    from adapters.cli import make_bot
+    from adapters.cli.base import make_bot
     from adapters.server import AppContext
     from adapters.teams.app import TeamsApp
     from adapters.teams.members import staff_members
