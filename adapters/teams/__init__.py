@@ -20,7 +20,7 @@ from adapters.server import AppContext
 
 if TYPE_CHECKING:
     from adapters.teams.app import MESSAGES_PATH, TeamsApp
-    from adapters.teams.proactive import NoConversationError, TeamsMessenger
+    from adapters.teams.messenger import NoConversationError, TeamsMessenger
 
 log = logging.getLogger("plgbot.teams")
 
@@ -59,8 +59,8 @@ def routes(context: AppContext) -> Sequence[BaseRoute]:
 _LAZY = {
     "MESSAGES_PATH": "adapters.teams.app",
     "TeamsApp": "adapters.teams.app",
-    "NoConversationError": "adapters.teams.proactive",
-    "TeamsMessenger": "adapters.teams.proactive",
+    "NoConversationError": "adapters.teams.messenger",
+    "TeamsMessenger": "adapters.teams.messenger",
 }
 
 

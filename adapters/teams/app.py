@@ -34,8 +34,8 @@ from adapters.settings import Settings
 from adapters.teams import events
 from adapters.teams.auth import UnauthorizedError, authenticate
 from adapters.teams.handler import PlgbotTeamsHandler
-from adapters.teams.inbound import MAX_BODY_BYTES, BadActivityError, parse_activity
-from adapters.teams.proactive import TeamsMessenger
+from adapters.teams.messenger import TeamsMessenger
+from adapters.teams.payloads import MAX_BODY_BYTES, BadActivityError, parse_activity
 from storage.database import is_unavailable
 from storage.inbox import Arrival
 

@@ -1,4 +1,4 @@
-"""Activities (already checked by :mod:`adapters.teams.inbound`) to the core's events.
+"""Activities (already checked by :mod:`adapters.teams.payloads`) to the core's events.
 
 Teams ids: people are ``29:…`` (per bot registration, also what mentions and rosters
 carry), the bot is ``28:…``, channels and chats are ``19:…@thread…``, personal chats
@@ -15,7 +15,7 @@ from typing import Any
 
 from botbuilder.schema import Activity, ChannelAccount
 
-from adapters.teams.inbound import (
+from adapters.teams.payloads import (
     MAX_CONVERSATION_ID,
     MAX_TEXT_CHARS,
     MAX_USER_ID,

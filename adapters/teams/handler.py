@@ -23,7 +23,7 @@ from msrest.exceptions import ClientException, HttpOperationError
 from adapters.outbox import Outbox, RefusedError
 from adapters.teams import cards, events, log_card, references, roster, round_card
 from adapters.teams.members import MemberEmails
-from adapters.teams.proactive import TeamsMessenger
+from adapters.teams.messenger import TeamsMessenger
 from bot.catalogue import Language, as_language, text
 from bot.events import PersonRef, SchoolRef
 from bot.messages import Bullets, OutboundMessage, Paragraph, Visibility, message

@@ -13,7 +13,7 @@ import logging
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 
-from adapters.teams.proactive import TeamsMessenger
+from adapters.teams.messenger import TeamsMessenger
 from bot.events import SchoolRef
 from storage import Database, directory, roster
 from storage.roster import RosterEntry, normal_email

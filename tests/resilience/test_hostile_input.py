@@ -41,7 +41,7 @@ from sqlalchemy import select, text
 
 from adapters.server import build_app
 from adapters.settings import Settings
-from adapters.teams.inbound import MAX_BODY_BYTES
+from adapters.teams.payloads import MAX_BODY_BYTES
 from bot.clock import FixedClock
 from storage import Database
 from storage.models import Delivery
