@@ -118,8 +118,7 @@ class Bot:
         self, session: AsyncSession, event: InboundMessage | MessageDeleted, now: datetime
     ) -> list[OutboundMessage]:
         school = await self._school(session, event.school)
-        event_key = f"{event.school.platform}:{event.school.tenant_id}:{event.event_id}"
-        if not await claim_event(session, event_key, now):
+        if not await self._claim(session, event.school, event.event_id):
             return []
         if isinstance(event, MessageDeleted):
             await _forget(session, school, event)
@@ -191,8 +190,7 @@ class Bot:
         now = self.clock.now()
         async with self.db.session() as session:
             school = await self._school(session, form.school)
-            event_key = f"{form.school.platform}:{form.school.tenant_id}:{form.event_id}"
-            if not await claim_event(session, event_key, now):
+            if not await self._claim(session, form.school, form.event_id):
                 return RoundFormOutcome((), True)
             ctx = await self._context(session, school, form.author)
             as_message = InboundMessage(
@@ -252,8 +250,7 @@ class Bot:
         now = self.clock.now()
         async with self.db.session() as session:
             school = await self._school(session, form.school)
-            event_key = f"{form.school.platform}:{form.school.tenant_id}:{form.event_id}"
-            if not await claim_event(session, event_key, now):
+            if not await self._claim(session, form.school, form.event_id):
                 return []
             ctx = await self._context(session, school, form.author)
             replies = await sharing.log_command(ctx.turn(message), command)
@@ -265,8 +262,7 @@ class Bot:
         now = self.clock.now()
         async with self.db.session() as session:
             school = await self._school(session, event.school)
-            event_key = f"{event.school.platform}:{event.school.tenant_id}:{event.event_id}"
-            if not await claim_event(session, event_key, now):
+            if not await self._claim(session, event.school, event.event_id):
                 return []
             ctx = await self._context(session, school, event.author)
             if handler is None:
@@ -275,6 +271,19 @@ class Bot:
             replies = await handler(ctx, event)
             await _keep(session, replies, now)
         return replies
+
+    async def first_delivery(self, school: SchoolRef, event_id: str) -> bool:
+        """Claim a delivery an adapter answers by itself (a form card, a welcome): the
+        same guard as :meth:`handle`, so a re-delivery is answered once, whoever
+        answers it."""
+        async with self.db.session() as session:
+            return await self._claim(session, school, event_id)
+
+    async def _claim(self, session: AsyncSession, school: SchoolRef, event_id: str) -> bool:
+        """The one de-duplication guard of every delivery: its key claimed in the
+        transaction that stores what it does (the inbox's row is closed by it)."""
+        key = f"{school.platform}:{school.tenant_id}:{event_id}"
+        return await claim_event(session, key, self.clock.now())
 
     async def _school(self, session: AsyncSession, ref: SchoolRef) -> School:
         return await directory.ensure_school(

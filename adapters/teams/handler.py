@@ -30,7 +30,7 @@ from bot.messages import Bullets, OutboundMessage, Paragraph, Visibility, messag
 from bot.rounds.form import RoundFormChoices
 from bot.service import Bot
 from storage import Database
-from storage.events import CURRENT_DELIVERY, claim_event
+from storage.events import CURRENT_DELIVERY
 
 log = logging.getLogger("plgbot.teams")
 
@@ -318,9 +318,7 @@ class PlgbotTeamsHandler(TeamsActivityHandler):  # type: ignore[misc]
     async def _first_delivery(self, school: SchoolRef, event_id: str) -> bool:
         """For what the adapter answers itself: the same key the core uses, so a
         re-delivered activity is answered once, whoever answers it."""
-        key = f"{school.platform}:{school.tenant_id}:{event_id}"
-        async with self._db.session() as session:
-            return await claim_event(session, key, self._bot.clock.now())
+        return await self._bot.first_delivery(school, event_id)
 
 
 def _asks_for_form(said: str) -> bool:
