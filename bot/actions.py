@@ -1,4 +1,5 @@
-"""Button presses: each feature registers a handler for its action names.
+"""Button presses: what a handler of one looks like (:mod:`bot.routes` says which
+handler each action name goes to), and reading the ids their values carry.
 
 A handler gets the person's :class:`~bot.turn.Context` (inside the event's transaction)
 and the :class:`~bot.events.ActionInvoked`, and returns replies like a command does.
@@ -13,24 +14,6 @@ from bot.messages import OutboundMessage
 from bot.turn import Context
 
 ActionHandler = Callable[[Context, ActionInvoked], Awaitable[list[OutboundMessage]]]
-
-_HANDLERS: dict[str, ActionHandler] = {}
-
-
-def handles(action: str) -> Callable[[ActionHandler], ActionHandler]:
-    """Register the decorated function for ``action`` (names are ``feature.verb``)."""
-
-    def register(handler: ActionHandler) -> ActionHandler:
-        if action in _HANDLERS and _HANDLERS[action] is not handler:
-            raise ValueError(f"two handlers for action {action!r}")
-        _HANDLERS[action] = handler
-        return handler
-
-    return register
-
-
-def handler_for(action: str) -> ActionHandler | None:
-    return _HANDLERS.get(action)
 
 
 def row_id(value: str) -> int | None:

@@ -7,30 +7,14 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import plgs
-from bot.actions import handler_for
 from bot.catalogue import Language, as_language, text
 from bot.clock import Clock, SystemClock
 from bot.commands import (
-    Command,
-    JoinPLG,
-    LinkChannel,
-    ListPLGs,
     LogInteraction,
-    MakeLead,
-    NewPLG,
-    RequestDashboard,
-    SetLanguage,
-    SetMeeting,
-    ShowDigest,
-    ShowHelp,
-    ShowNetwork,
     Unknown,
     parse,
 )
 from bot.config import BotConfig
-from bot.dashboard import access as dashboard_access
-from bot.digest.command import show_digest
 from bot.events import (
     ActionInvoked,
     InboundEvent,
@@ -42,36 +26,20 @@ from bot.events import (
     SchoolRef,
 )
 from bot.knowledge.types import ALL_TYPES, KnowledgeType
-from bot.messages import Bullets, OutboundMessage, Paragraph, to_record
-from bot.network import nudges, sharing
-from bot.network import survey as _survey  # noqa: F401  (registers its button handlers)
-from bot.network.commands import StartNudges, StopNudges
+from bot.messages import OutboundMessage, Paragraph, to_record
+from bot.network import sharing
 from bot.network.interactions import Origin
-from bot.network.my_network import my_network
 from bot.overview import overview
-from bot.privacy import commands as privacy
-from bot.privacy.commands import ExportMyData, OptIn, OptOut, ShowPrivacy
 from bot.rounds import form as round_form
 from bot.rounds import replies as round_replies
-from bot.rounds import whiteboard
 from bot.rounds.commands import (
-    AddHoliday,
-    AnswerRound,
-    ChangeRound,
     EditRound,
-    ListHolidays,
-    ListRounds,
     NewRound,
-    ShowAgenda,
 )
 from bot.rounds.form import RoundFormChoices, RoundFormOutcome
-from bot.staff import commands as role_commands
-from bot.staff import school_year
-from bot.staff.commands import SetDepartment, SetRole
+from bot.routes import action_handler, run_command
 from bot.staff.coordinators import first_coordinator
-from bot.staff.coordinators import notice as coordinator_notice
-from bot.staff.school_year import CloseYear
-from bot.turn import Context, Turn
+from bot.turn import Context
 from storage import Database, directory, interactions, outbox
 from storage.events import claim_event
 from storage.models import School
@@ -162,7 +130,7 @@ class Bot:
                     limit=self.config.max_command_length,
                 )
             ]
-        return await _dispatch(turn, parsed.command)
+        return await run_command(turn, parsed.command)
 
     async def overview(self, school: SchoolRef, person: PersonRef) -> OutboundMessage:
         """The person's PLGs, ties and shared knowledge (Slack Home tab and the like)."""
@@ -258,7 +226,7 @@ class Bot:
         return replies
 
     async def _handle_action(self, event: ActionInvoked) -> list[OutboundMessage]:
-        handler = handler_for(event.action)
+        handler = action_handler(event.action)
         now = self.clock.now()
         async with self.db.session() as session:
             school = await self._school(session, event.school)
@@ -345,78 +313,6 @@ def _say(language: Language, key: str, **values: object) -> OutboundMessage:
     return OutboundMessage(blocks=(Paragraph(text(language, key, **values)),))
 
 
-async def _dispatch(turn: Turn, command: Command) -> list[OutboundMessage]:
-    match command:
-        case LogInteraction():
-            return await sharing.log_command(turn, command)
-        case NewPLG():
-            return await plgs.new_plg(turn, command)
-        case JoinPLG():
-            return await plgs.join_plg(turn, command)
-        case MakeLead():
-            return await plgs.make_lead(turn, command)
-        case LinkChannel():
-            return await plgs.link_channel(turn, command)
-        case SetMeeting():
-            return await plgs.set_meeting(turn, command)
-        case ListPLGs():
-            return await plgs.list_plgs(turn)
-        case ShowNetwork():
-            return await my_network(turn)
-        case SetLanguage(code):
-            return _set_language(turn, code)
-        case ShowHelp():
-            return [help_message(turn, notice=await coordinator_notice(turn))]
-        case RequestDashboard():
-            return await dashboard_access.request_link(turn)
-        case ShowDigest():
-            return await show_digest(turn)
-        case (
-            NewRound()
-            | EditRound()
-            | ListRounds()
-            | ChangeRound()
-            | ShowAgenda()
-            | AnswerRound()
-            | ListHolidays()
-            | AddHoliday()
-        ):
-            return await whiteboard.handle(turn, command)
-        case StopNudges():
-            return await nudges.stop(turn)
-        case StartNudges():
-            return await nudges.restart(turn)
-        case ShowPrivacy() | ExportMyData() | OptOut() | OptIn():
-            return await privacy.handle(turn, command)
-        case SetRole() | SetDepartment():
-            return await role_commands.handle(turn, command)
-        case CloseYear():
-            return await school_year.preview(turn)
-        case Unknown():
-            return [help_message(turn, unknown=True, notice=await coordinator_notice(turn))]
-
-
-def help_message(
-    turn: Context, *, unknown: bool = False, notice: Paragraph | None = None
-) -> OutboundMessage:
-    commands = tuple(line for line in turn.t("help.commands").splitlines() if line.strip())
-    return turn.reply(
-        Paragraph(turn.t("help.unknown" if unknown else "help.title")),
-        Bullets(commands),
-        Paragraph(turn.t("help.tip")),
-        *((notice,) if notice else ()),
-    )
-
-
-def _set_language(turn: Turn, code: str) -> list[OutboundMessage]:
-    language = as_language(code)
-    if language is None:
-        return [turn.say("language.unknown")]
-    turn.author.language = language
-    # Answer in the new language straight away.
-    return [turn.reply(Paragraph(text(language, "language.set")))]
-
-
 async def _forget(session: AsyncSession, school: School, event: MessageDeleted) -> None:
     """A deleted message takes what it logged out of the network."""
     key = f"{event.school.platform}:{event.school.tenant_id}:{event.channel.channel_id}"
@@ -427,4 +323,4 @@ async def _forget(session: AsyncSession, school: School, event: MessageDeleted) 
         await interactions.delete_post(session, channel[0].id, event.message_id)
 
 
-__all__ = ["Bot", "FormChoices", "help_message"]
+__all__ = ["Bot", "FormChoices"]

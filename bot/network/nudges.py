@@ -25,7 +25,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.actions import handles
 from bot.catalogue import Language, text
 from bot.config import school_defaults
 from bot.events import ActionInvoked
@@ -203,7 +202,6 @@ async def _this_nudge(ctx: Context, event: ActionInvoked) -> Nudge | None:
     return await store.nudge_of_week(ctx.session, person_id=ctx.author.id, week_start=week_start)
 
 
-@handles(SHARED)
 async def shared_it(ctx: Context, event: ActionInvoked) -> list[OutboundMessage]:
     nudge = await _this_nudge(ctx, event)
     if nudge is None:
@@ -213,7 +211,6 @@ async def shared_it(ctx: Context, event: ActionInvoked) -> list[OutboundMessage]
     return [ctx.say("nudge.thanks_shared", weeks=config.nudge_weeks)]
 
 
-@handles(LATER)
 async def remind_later(ctx: Context, event: ActionInvoked) -> list[OutboundMessage]:
     nudge = await _this_nudge(ctx, event)
     if nudge is None:
@@ -222,7 +219,6 @@ async def remind_later(ctx: Context, event: ActionInvoked) -> list[OutboundMessa
     return [ctx.say("nudge.later")]
 
 
-@handles(STOP)
 async def stop_button(ctx: Context, event: ActionInvoked) -> list[OutboundMessage]:
     return await stop(ctx)
 

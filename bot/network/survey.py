@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from bot.actions import handles
 from bot.catalogue import Language, text
 from bot.events import ActionInvoked, PersonRef
 from bot.messages import Actions, Block, Button, Heading, OutboundMessage, Paragraph, message
@@ -79,7 +78,6 @@ async def _invite(ctx: Context, event: ActionInvoked) -> SurveyInvite | None:
     return await store.invite_of(ctx.session, person_id=ctx.author.id, due_at=due_at)
 
 
-@handles(PICK)
 async def picked(ctx: Context, event: ActionInvoked) -> list[OutboundMessage]:
     invite = await _invite(ctx, event)
     if invite is None:
@@ -107,7 +105,6 @@ async def picked(ctx: Context, event: ActionInvoked) -> list[OutboundMessage]:
     return [thanks, *(direction_message(ctx, invite, other) for other in others)]
 
 
-@handles(DIRECTION)
 async def direction(ctx: Context, event: ActionInvoked) -> list[OutboundMessage]:
     parts = event.value.split(":")
     if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
@@ -126,7 +123,6 @@ async def direction(ctx: Context, event: ActionInvoked) -> list[OutboundMessage]
     return [ctx.say(f"survey.noted.{parts[2]}", name=other.display_name)]
 
 
-@handles(SKIP)
 async def skip(ctx: Context, event: ActionInvoked) -> list[OutboundMessage]:
     invite = await _invite(ctx, event)
     if invite is None:

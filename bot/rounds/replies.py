@@ -16,7 +16,7 @@ import secrets
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.actions import handles, row_id
+from bot.actions import row_id
 from bot.events import ActionInvoked
 from bot.knowledge.tagging import knowledge_types
 from bot.messages import OutboundMessage, Paragraph
@@ -82,7 +82,6 @@ async def thread_reply(turn: Turn) -> list[OutboundMessage] | None:
     return [confirmation]
 
 
-@handles("round.reply")
 async def reply_button(ctx: Context, event: ActionInvoked) -> list[OutboundMessage]:
     """The Reply button under a posted question; its value is the occurrence id."""
     occurrence = (

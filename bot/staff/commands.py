@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.actions import handles, row_id
+from bot.actions import row_id
 from bot.catalogue import Language
 from bot.events import ActionInvoked
 from bot.messages import Actions, Button, OutboundMessage, Paragraph
@@ -119,7 +119,6 @@ async def handle(turn: Turn, command: RoleCommand) -> list[OutboundMessage]:
     return [turn.reply(Paragraph(turn.t("people.which", name=readings[0][1])), Actions(buttons))]
 
 
-@handles(PICK)
 async def picked(ctx: Context, event: ActionInvoked) -> list[OutboundMessage]:
     """The button of one of several colleagues a typed name fitted."""
     if ctx.author.role not in ADMIN_ROLES:

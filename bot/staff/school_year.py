@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.actions import handles, row_id
+from bot.actions import row_id
 from bot.catalogue import Language, text
 from bot.digest.phrases import date_text, percent
 from bot.events import ActionInvoked
@@ -229,7 +229,6 @@ async def preview(ctx: Context) -> list[OutboundMessage]:
     ]
 
 
-@handles(CLOSE)
 async def confirmed(ctx: Context, event: ActionInvoked) -> list[OutboundMessage]:
     if ctx.author.role not in CLOSERS:
         return [ctx.say("schoolyear.refused")]
@@ -270,12 +269,10 @@ def decision_message(language: Language, plg: PLG, year: str) -> OutboundMessage
     )
 
 
-@handles(CARRY_ON)
 async def carry_on(ctx: Context, event: ActionInvoked) -> list[OutboundMessage]:
     return await _decide(ctx, event, carry_on=True)
 
 
-@handles(STOP)
 async def stop(ctx: Context, event: ActionInvoked) -> list[OutboundMessage]:
     return await _decide(ctx, event, carry_on=False)
 
