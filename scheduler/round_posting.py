@@ -1,13 +1,14 @@
 """Posting a round's question: prepared ahead of its due time, sent at it.
 
 At a Monday 08:00 hundreds of rounds fall due at once, and each needs database work
-before its question can go out: the holiday check, its occurrence, the message, a
-delivery claim per channel. :meth:`RoundPosting.prepare` does that work up to
-:data:`PREPARE_LEAD` before the due time, in the transaction that read the round's
-plan; :meth:`RoundPosting.send` then only sends, at the due time, and records each post
-and confirms its claim in one transaction. So at 08:00 the posts are ready, and the
-per-channel pacing of the platform (e.g. Slack's one post per second per channel), not
-plgbot's own work, sets the pace.
+before its question can go out: the holiday check, its occurrence and the message
+(the core's rules, :mod:`bot.rounds.posting`), and a delivery claim per channel.
+:meth:`RoundPosting.prepare` does that work up to :data:`PREPARE_LEAD` before the due
+time, in the transaction that read the round's plan; :meth:`RoundPosting.send` then
+only sends, at the due time, and records each post and confirms its claim in one
+transaction. So at 08:00 the posts are ready, and the per-channel pacing of the
+platform (e.g. Slack's one post per second per channel), not plgbot's own work, sets
+the pace.
 
 Exactly once, as for every delivery (:mod:`scheduler.delivery`): the claims are
 committed before the wait. A claim made ahead counts from the due time, so a process
@@ -33,14 +34,17 @@ from bot.catalogue import Language
 from bot.events import school_ref
 from bot.messages import OutboundMessage
 from bot.ports import Messengers
-from bot.rounds.creation import NOW_RECURRENCE
-from bot.rounds.messages import person_language, question_post, school_language, skipped_note
-from bot.rounds.recurrence import next_posting, parse_recurrence, window
-from bot.school_time import wall, zone_of
+from bot.rounds.posting import (
+    Posting,
+    holiday_notes,
+    open_posting,
+    question_message,
+    withdraw_if_stopped,
+)
 from scheduler.delivery import Claim, Delivery
-from storage import Database, directory, holidays
+from storage import Database
 from storage import rounds as store
-from storage.models import PLG, Channel, Person, QuestionRound, RoundOccurrence, School
+from storage.models import PLG, Channel, QuestionRound, School
 from storage.occurrences import finish_occurrence
 
 log = logging.getLogger("plgbot.scheduler")
@@ -54,21 +58,19 @@ PREPARE_LEAD = timedelta(seconds=60)
 
 @dataclass(slots=True)
 class PreparedPost:
-    """One posting of a round, ready to send at ``due``."""
+    """One posting of a round as the core opened it (:mod:`bot.rounds.posting`), with
+    what this process is to send at its due time."""
 
-    question_round: QuestionRound
-    school: School
-    plg: PLG
-    due: datetime
+    posting: Posting
     prepared_at: datetime
     channels: list[Channel]
-    occurrence: RoundOccurrence | None = None
     message: OutboundMessage | None = None
     # The channels this process is to post in (the others are done or being done).
     claims: list[tuple[Channel, Claim]] = field(default_factory=list)
-    # A posting in a holiday is skipped; its leads are told.
-    holiday: str | None = None
-    leads: list[Person] = field(default_factory=list)
+
+    @property
+    def due(self) -> datetime:
+        return self.posting.due
 
 
 class RoundPosting:
@@ -95,35 +97,20 @@ class RoundPosting:
         due: datetime,
         now: datetime,
     ) -> PreparedPost:
-        """The posting due at ``due`` (now or within the lead), prepared in
+        """The posting due at ``due`` (now or within the lead), opened and claimed in
         ``session``'s transaction, which must commit before :meth:`send`."""
-        zone, rid = zone_of(school), question_round.id
+        posting = await open_posting(session, question_round, school, plg, due)
         channels = list(await store.channels_by_id(session, question_round.channel_ids))
-        prepared = PreparedPost(question_round, school, plg, due, now, channels)
-        holiday = await holidays.holiday_on(session, school.id, wall(due, zone).date())
-        if holiday is not None:
-            prepared.holiday = holiday.name
-            prepared.leads = list(await directory.leads_of(session, plg.id))
-            return prepared
-        halfway, closes = window(
-            due, start=question_round.starts_at, first_close=question_round.closes_at, zone=zone
-        )
-        occurrence = await store.ensure_occurrence(
-            session,
-            round_id=rid,
-            due_at=due,
-            halfway_at=halfway,
-            closes_at=closes,
-            question=question_round.question,
-        )
-        prepared.occurrence = occurrence
+        prepared = PreparedPost(posting, now, channels)
+        if posting.occurrence is None:
+            return prepared  # a holiday: the leads are told at the due time
         ref = school_ref(school)
         findable = ref.platform in self.messengers and self.messengers.for_school(ref).finds_posts
         for channel in channels:
             claim = await self.delivery.claim(
                 session,
                 kind="round",
-                key=f"{rid}:{channel.id}",
+                key=f"{question_round.id}:{channel.id}",
                 due=due,
                 now=now,
                 findable=findable,
@@ -131,28 +118,23 @@ class RoundPosting:
             if claim is not None:
                 prepared.claims.append((channel, claim))
         if prepared.claims:
-            prepared.message = question_post(
-                school_language(school, self.default_language),
-                question_round=question_round,
-                occurrence=occurrence,
-                plg_name=plg.name,
-                zone=zone,
-            )
+            prepared.message = question_message(posting, self.default_language)
         return prepared
 
     async def send(self, prepared: PreparedPost, now: datetime) -> None:
         """Post what :meth:`prepare` claimed (``now`` is its due time or later)."""
-        if prepared.holiday is not None:
+        posting = prepared.posting
+        if posting.holiday is not None:
             await self._skip(prepared, now)
             return
-        occurrence, message = prepared.occurrence, prepared.message
+        occurrence, message = posting.occurrence, prepared.message
         if occurrence is None or message is None or not prepared.claims:
             return
-        rid = prepared.question_round.id
+        rid = posting.question_round.id
         if prepared.prepared_at < prepared.due and not await self._still_wanted(prepared, now):
             log.info("round %s was paused or cancelled before its posting due %s", rid, now)
             return
-        school = school_ref(prepared.school)
+        school = school_ref(posting.school)
         messenger = self.messengers.for_school(school)
         for channel, claim in prepared.claims:
             send = partial(
@@ -170,39 +152,23 @@ class RoundPosting:
                 log.exception("round %s post to %s due %s failed", rid, channel.id, prepared.due)
 
     async def _still_wanted(self, prepared: PreparedPost, now: datetime) -> bool:
-        """Whether the round is still to be posted after waiting; if not, its claims are
-        marked skipped and its occurrence (never posted) cancelled."""
-        assert prepared.occurrence is not None
-        rid, occurrence_id = prepared.question_round.id, prepared.occurrence.id
+        """Whether the round is still to be posted after waiting; if not, the core
+        withdraws its occurrence and its claims are marked skipped."""
         async with self.db.session() as session:
-            if await store.still_to_post(session, rid, occurrence_id):
+            if not await withdraw_if_stopped(session, prepared.posting, now):
                 return True
             for _, claim in prepared.claims:
                 await finish_occurrence(session, claim.occurrence_id, now=now, outcome="skipped")
-            await store.close_occurrence(session, occurrence_id, now=now, status="cancelled")
         return False
 
     async def _skip(self, prepared: PreparedPost, now: datetime) -> None:
         """A posting in a holiday: tell the leads, mark the channels skipped."""
-        question_round, school, due = prepared.question_round, prepared.school, prepared.due
-        zone, rid = zone_of(school), question_round.id
-        messenger = self.messengers.for_school(school_ref(school))
-        recurrence = parse_recurrence(question_round.recurrence) or NOW_RECURRENCE
-        upcoming = next_posting(recurrence, zone, start=question_round.starts_at, after=due)
-        for lead in prepared.leads:
-            note = skipped_note(
-                person_language(lead, school, self.default_language),
-                question_round=question_round,
-                due=due,
-                holiday=prepared.holiday or "?",
-                next_due=upcoming,
-                zone=zone,
-            )
+        posting, due = prepared.posting, prepared.due
+        rid, school = posting.question_round.id, school_ref(posting.school)
+        messenger = self.messengers.for_school(school)
+        for lead, note in holiday_notes(posting, self.default_language):
             send = partial(
-                messenger.send_private,
-                school=school_ref(school),
-                user_id=lead.platform_user_id,
-                message=note,
+                messenger.send_private, school=school, user_id=lead.platform_user_id, message=note
             )
             await self.delivery.try_once(
                 kind="round.skip", key=f"{rid}:p{lead.id}", due=due, now=now, send=send

@@ -32,6 +32,7 @@ from bot.events import school_ref
 from bot.ports import Messengers
 from bot.rounds.agenda import agenda_message, compile_agenda
 from bot.rounds.messages import halfway_nudge, person_language, school_language
+from bot.rounds.posting import close_posting
 from bot.school_time import zone_of
 from bot.service import Bot
 from scheduler.delivery import Delivery, Record, Send
@@ -216,14 +217,7 @@ class RoundJobs:
         self, question_round: QuestionRound, occurrence: RoundOccurrence, now: datetime
     ) -> None:
         async with self.db.session() as session:
-            if await store.close_occurrence(session, occurrence.id, now=now):
-                current = await session.get(QuestionRound, question_round.id)
-                if (
-                    current is not None
-                    and current.recurrence == "once"
-                    and current.status != "cancelled"
-                ):
-                    current.status = "done"
+            await close_posting(session, question_round.id, occurrence.id, now)
 
     async def _send_agenda(
         self,
