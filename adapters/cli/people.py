@@ -183,7 +183,7 @@ async def _teams_members(
 ) -> list[RosterEntry]:
     from adapters.cli.base import make_bot
     from adapters.server import AppContext
-    from adapters.teams.app import TeamsApp
+    from adapters.teams.endpoint import TeamsApp
     from adapters.teams.members import staff_members
     from bot.events import school_ref
 

@@ -31,7 +31,7 @@ async def run_console(
         for line in lines:
             print(line, file=stdout, flush=True)
 
-    runner = start_scheduler(session) if interactive else None
+    runner = start_scheduler(session.clock, session.sources) if interactive else None
     if runner is not None:
         session.listener = show
     try:

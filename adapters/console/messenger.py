@@ -4,13 +4,23 @@ a numbered message, so ``/reply N`` and ``/press N`` work on it like on any othe
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from bot.events import SchoolRef
 from bot.messages import OutboundMessage
 
-if TYPE_CHECKING:
-    from adapters.console.session import ConsoleSession
+
+class Screen(Protocol):
+    """Where the console shows a post (the session); returns the post's message id."""
+
+    def show_bot_post(
+        self,
+        message: OutboundMessage,
+        *,
+        channel: str | None = None,
+        thread_id: str | None = None,
+        to_person: str | None = None,
+    ) -> str: ...
 
 
 class ConsoleMessenger:
@@ -19,8 +29,8 @@ class ConsoleMessenger:
     # Within the process, which is all the console has.
     finds_posts = True
 
-    def __init__(self, session: ConsoleSession) -> None:
-        self._session = session
+    def __init__(self, screen: Screen) -> None:
+        self._screen = screen
         self._by_key: dict[str, str] = {}
 
     async def post_to_channel(
@@ -34,7 +44,7 @@ class ConsoleMessenger:
     ) -> str:
         if key is not None and key in self._by_key:
             return self._by_key[key]
-        message_id = self._session.show_bot_post(message, channel=channel_id, thread_id=thread_id)
+        message_id = self._screen.show_bot_post(message, channel=channel_id, thread_id=thread_id)
         if key is not None:
             self._by_key[key] = message_id
         return message_id
@@ -42,4 +52,4 @@ class ConsoleMessenger:
     async def send_private(
         self, *, school: SchoolRef, user_id: str, message: OutboundMessage
     ) -> str:
-        return self._session.show_bot_post(message, to_person=user_id)
+        return self._screen.show_bot_post(message, to_person=user_id)

@@ -14,18 +14,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Iterable
 from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from apscheduler.triggers.date import DateTrigger
 
 from bot.clock import Clock
 from scheduler.jobs import JobSource, Schedule
 from scheduler.runner import PlgScheduler
-
-if TYPE_CHECKING:
-    from adapters.console.session import ConsoleSession
 
 log = logging.getLogger("plgbot.console")
 
@@ -147,11 +145,10 @@ async def _step_until(sources: list[JobSource], clock: SteppableClock, until: da
         clock.advance(until - clock.now())
 
 
-def start_scheduler(session: ConsoleSession) -> PlgScheduler:
+def start_scheduler(clock: Clock, job_sources: Iterable[JobSource]) -> PlgScheduler:
     """The console's background scheduler: its own jobs, no leader lock, a short
     resync so a round created now is posted within seconds."""
-    clock = session.clock
-    sources: list[JobSource] = list(session.sources)
+    sources = list(job_sources)
     if isinstance(clock, ConsoleClock):
         sources = [RealTimeSource(source, clock) for source in sources]
     runner = PlgScheduler(sources, SoleLeader(), clock=clock, resync_seconds=5)

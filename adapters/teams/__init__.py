@@ -19,7 +19,7 @@ from starlette.routing import BaseRoute
 from adapters.server import AppContext
 
 if TYPE_CHECKING:
-    from adapters.teams.app import MESSAGES_PATH, TeamsApp
+    from adapters.teams.endpoint import MESSAGES_PATH, TeamsApp
     from adapters.teams.messenger import NoConversationError, TeamsMessenger
 
 log = logging.getLogger("plgbot.teams")
@@ -45,7 +45,7 @@ def routes(context: AppContext) -> Sequence[BaseRoute]:
     ):
         log.error("MICROSOFT_APP_PASSWORD is not set: plgbot cannot answer in Teams")
     # botbuilder (about 50 MB) is loaded only where Teams is mounted.
-    from adapters.teams.app import TeamsApp
+    from adapters.teams.endpoint import TeamsApp
     from adapters.teams.events import PLATFORM
 
     app = TeamsApp(context)
@@ -57,8 +57,8 @@ def routes(context: AppContext) -> Sequence[BaseRoute]:
 
 # The package's names from its modules, imported on first use (see routes).
 _LAZY = {
-    "MESSAGES_PATH": "adapters.teams.app",
-    "TeamsApp": "adapters.teams.app",
+    "MESSAGES_PATH": "adapters.teams.endpoint",
+    "TeamsApp": "adapters.teams.endpoint",
     "NoConversationError": "adapters.teams.messenger",
     "TeamsMessenger": "adapters.teams.messenger",
 }

@@ -10,7 +10,7 @@ from typing import Any
 from botbuilder.schema import Activity
 
 from adapters.teams.attachments import MAX_MESSAGE_BYTES, size_of
-from adapters.teams.cards import (
+from adapters.teams.render import (
     ACTION_KEY,
     MAX_COLLEAGUES,
     Colleague,

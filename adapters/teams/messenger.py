@@ -21,8 +21,8 @@ from botbuilder.schema import (
 )
 
 from adapters.teams import references, roster
-from adapters.teams.cards import Colleague, picks_people, render
 from adapters.teams.events import PLATFORM, THREAD_MARK
+from adapters.teams.render import Colleague, picks_people, render
 from bot.catalogue import DEFAULT_LANGUAGE, Language, as_language
 from bot.clock import Clock
 from bot.events import SchoolRef

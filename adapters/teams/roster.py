@@ -11,8 +11,8 @@ from datetime import datetime
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 
-from adapters.teams.cards import MAX_COLLEAGUES, Colleague
 from adapters.teams.events import PLATFORM, conversation_kind
+from adapters.teams.render import MAX_COLLEAGUES, Colleague
 from bot.events import SchoolRef
 from storage import Database, directory
 

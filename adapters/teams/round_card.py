@@ -16,7 +16,7 @@ from typing import Any
 
 from botbuilder.schema import Activity
 
-from adapters.teams.cards import ACTION_KEY, adaptive_card, card_activity, rich_text
+from adapters.teams.render import ACTION_KEY, adaptive_card, card_activity, rich_text
 from bot.catalogue import Language, text
 from bot.events import RoundFields
 from bot.rounds.creation import MAX_QUESTION

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp
 
 from adapters import server
 from adapters.settings import load_settings
-from adapters.teams import app as teams_app
+from adapters.teams import endpoint as teams_app
 from tests.slack.fake_slack import BOT_TOKEN, fake_slack
 from tests.slack.harness import SECRET, fixture_json, sign
 from tests.teams.conftest import STAFF, fixture

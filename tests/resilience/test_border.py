@@ -390,7 +390,7 @@ SOURCE_TREE = Path(__file__).resolve().parents[2]
 # ``plgbot serve`` with the channel's metadata URL set, as tests set it in process.
 LAUNCH = """
 import sys
-from adapters.teams import app
+from adapters.teams import endpoint as app
 app.CHANNEL_OPENID_METADATA_URL = sys.argv[1]
 from adapters.cli import main
 sys.argv = ["plgbot", "serve", "--port", sys.argv[2]]

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from adapters.teams import app as teams_app
+from adapters.teams import endpoint as teams_app
 from tests.teams.conftest import Teams, fixture, stored
 
 APP_ID = "plgbot-app-id"

@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 from adapters.teams.attachments import MAX_MESSAGE_BYTES
-from adapters.teams.cards import Colleague, message_activity
 from adapters.teams.log_card import form_activity
+from adapters.teams.render import Colleague, message_activity
 from bot import messages
 from bot.messages import Actions, Button, Paragraph
 from tests.helpers import edges

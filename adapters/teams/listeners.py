@@ -1,5 +1,7 @@
-"""The Teams turn handler: converts each activity into a core event, hands it to
-:meth:`bot.service.Bot.handle`, and sends the replies back as cards.
+"""The Teams listeners (botbuilder's turn handler, one method per activity kind): each
+activity becomes a core event (:mod:`adapters.teams.events`), goes to
+:meth:`bot.service.Bot.handle`, and the replies go back as cards
+(:mod:`adapters.teams.render`), as Slack's :mod:`adapters.slack.listeners` does.
 
 Replies the core marks private go to the author's personal chat with the bot when they
 were asked for in a channel or group chat: Teams has no "only visible to you" message.
@@ -21,7 +23,7 @@ from botbuilder.schema import Activity, ConversationReference
 from msrest.exceptions import ClientException, HttpOperationError
 
 from adapters.outbox import Outbox, RefusedError
-from adapters.teams import cards, events, log_card, references, roster, round_card
+from adapters.teams import events, log_card, references, render, roster, round_card
 from adapters.teams.members import MemberEmails
 from adapters.teams.messenger import TeamsMessenger
 from bot.catalogue import Language, as_language, text
@@ -98,12 +100,12 @@ class PlgbotTeamsHandler(TeamsActivityHandler):  # type: ignore[misc]
 
     async def _on_submit(self, turn_context: TurnContext, value: Any) -> None:
         activity = turn_context.activity
-        action = value.get(cards.ACTION_KEY) if isinstance(value, dict) else None
+        action = value.get(render.ACTION_KEY) if isinstance(value, dict) else None
         if action == log_card.LOG_ACTION:
             form = events.interaction_form(activity, value, now=self._bot.clock.now())
             await self._remember(activity)
             await self._answer(turn_context, self._bot.handle(form), form.author)
-        elif action == cards.BUTTON_ACTION:
+        elif action == render.BUTTON_ACTION:
             pressed = events.action_invoked(activity, value, now=self._bot.clock.now())
             await self._remember(activity)
             await self._answer(turn_context, self._bot.handle(pressed), pressed.author)
@@ -275,12 +277,12 @@ class PlgbotTeamsHandler(TeamsActivityHandler):  # type: ignore[misc]
         """The reply as cards (more than one if it is too long for one), with the
         roster for a people picker, and its files."""
         school = events.school_of(turn_context.activity)
-        people: list[cards.Colleague] = []
+        people: list[render.Colleague] = []
         personal = events.conversation_kind(turn_context.activity) == "personal"
-        if cards.picks_people(reply) and personal:
+        if render.picks_people(reply) and personal:
             # A personal chat has no members to offer: the school's teams do.
             people = await self._messenger.colleagues(school, exclude=author.user_id)
-        elif cards.picks_people(reply):
+        elif render.picks_people(reply):
             people = await roster.colleagues(
                 turn_context,
                 self._db,
@@ -293,7 +295,7 @@ class PlgbotTeamsHandler(TeamsActivityHandler):  # type: ignore[misc]
         async def language() -> Language:
             return await self._bot.language_of(school, author)
 
-        return await cards.render(reply, people=people, language=language)
+        return await render.render(reply, people=people, language=language)
 
     async def _send(
         self, turn_context: TurnContext, activity: Activity, author: PersonRef, *, private: bool
@@ -340,6 +342,6 @@ def _welcome(language: Language) -> Activity:
         Bullets(commands),
         Paragraph(text(language, "help.tip")),
     )
-    return cards.with_actions(
-        cards.message_activity(welcome), [log_card.open_form_action(language)]
+    return render.with_actions(
+        render.message_activity(welcome), [log_card.open_form_action(language)]
     )

@@ -1,7 +1,7 @@
 """The Teams endpoint: ``POST /api/messages`` on botbuilder's ``CloudAdapter``.
 
 The endpoint only checks the request (size, JSON shape, token) and hands the activity
-to the adapter; what happens next is :mod:`adapters.teams.handler`. Client mistakes are
+to the adapter; what happens next is :mod:`adapters.teams.listeners`. Client mistakes are
 4xx and store nothing; a database briefly out of reach is a 503 (nothing stored, so
 a redelivery is handled once); only a fault of plgbot itself is a 500. Handling that
 outlasts Teams' patience (a slow Bot Connector) is answered 200 and finishes after.
@@ -33,7 +33,7 @@ from adapters.server import AppContext
 from adapters.settings import Settings
 from adapters.teams import events
 from adapters.teams.auth import UnauthorizedError, authenticate
-from adapters.teams.handler import PlgbotTeamsHandler
+from adapters.teams.listeners import PlgbotTeamsHandler
 from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.payloads import MAX_BODY_BYTES, BadActivityError, parse_activity
 from storage.database import is_unavailable
