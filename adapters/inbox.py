@@ -97,6 +97,9 @@ class Inbox:
         self._tasks: dict[asyncio.Task[None], Job] = {}
         self._closed = False
         self._wake = asyncio.Event()
+        # The last sweep took all it had room for, so more may wait (after a crash, a
+        # whole burst): sweep again as soon as there is room, not a sweep interval later.
+        self._behind = False
         self._outboxes: list[Outbox] = []
         # A burst's acknowledgements share their commits, and go ahead of processing.
         self._receive = GroupCommit(self._db, _receive_all, urgent=True)
@@ -179,6 +182,9 @@ class Inbox:
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._tasks.pop(task, None)
         self._start()
+        if self._behind and self.pending <= self._concurrency:
+            self._behind = False
+            self._wake.set()
 
     async def _run(self, job: Job) -> None:
         processing = Processing(job.key)
@@ -245,12 +251,13 @@ class Inbox:
             return 0
         room = max(self._concurrency * 2 - self.pending, 0)
         if room == 0:
+            self._behind = True
             return 0
         now = self._clock.now()
+        batch = min(room, SWEEP_BATCH)
         async with self._db.session() as session:
-            taken = await inbox.take_over(
-                session, self._platform, now, now + self._lease, min(room, SWEEP_BATCH)
-            )
+            taken = await inbox.take_over(session, self._platform, now, now + self._lease, batch)
+        self._behind = len(taken) == batch
         for waiting in taken:
             try:
                 body = json.loads(waiting.payload)
@@ -282,6 +289,8 @@ class Inbox:
                 log.warning("inbox: sweep failed (%s); trying again", type(error).__name__)
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._sweep_every)
+            if not self._closed:
+                self._wake.clear()
 
     @asynccontextmanager
     async def running(self, grace: float) -> AsyncIterator[None]:
