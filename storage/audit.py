@@ -21,6 +21,8 @@ CLI_EXPORT = "export.cli"
 # The roster and roles (storage.roster): who may see what follows from a role.
 ROSTER_IMPORT = "roster.import"
 PERSON_SET = "person.set"
+# Reports of one conversation merged into one record (plgbot reconcile).
+RECONCILE = "records.reconcile"
 
 MAX_ACTION = 64
 MAX_SUBJECT = 300

@@ -29,6 +29,8 @@ class NewInteraction:
     occurred_at: datetime
     plg_id: int | None = None
     message_key: str | None = None
+    # Who logged it by command (storage.reports); None for what plgbot observed.
+    reported_by_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,7 @@ async def record_interactions(session: AsyncSession, edges: Sequence[NewInteract
             "occurred_at": e.occurred_at,
             "plg_id": e.plg_id,
             "message_key": e.message_key,
+            "reported_by_id": e.reported_by_id,
         }
         if await insert_ignoring_conflicts(
             session, Interaction, [row], ["message_key", "source_id", "target_id"]

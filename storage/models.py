@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -198,6 +199,8 @@ class Interaction(Base):
             "ix_interactions_source", "source_id", "occurred_at", "target_id", "knowledge", "origin"
         ),
         Index("ix_interactions_target", "target_id", "occurred_at", "source_id"),
+        # A person's unconfirmed reports of a contact (bot/network/conversations.py).
+        Index("ix_interactions_reported", "reported_by_id", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -211,6 +214,12 @@ class Interaction(Base):
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Platform-scoped id of the message that logged it; NULL for imported data.
     message_key: Mapped[str | None] = mapped_column(String(300), index=True)
+    # Who logged it by command or form (told, heard, discussed): both people's reports
+    # of one conversation become one record. NULL for what plgbot observed itself, and
+    # for a "discussed" logged before this was kept (either side may have typed it).
+    reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    # The other person's report confirmed this one: it is one conversation, counted once.
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Delivery(Base):

@@ -6,7 +6,7 @@ adds its commands to the group when imported, which this package does, in one pl
 (no module imports another's commands, so there is no import circle).
 """
 
-from adapters.cli import core, digest, people, privacy, rounds, school  # noqa: F401
+from adapters.cli import core, digest, people, privacy, records, rounds, school  # noqa: F401
 from adapters.cli.base import (
     main,
     make_bot,

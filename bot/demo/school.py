@@ -18,11 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.catalogue import as_language, catalogue, text
 from bot.demo.names import PLGS, SCHOOL_NAME, STAFF
 from bot.demo.network import WEEKS, plan_network
+from bot.network import conversations
 from bot.network.interactions import edges
 from bot.network.metrics import person_metrics
 from storage import Database, directory
 from storage.interactions import NewInteraction, record_interactions, ties_in_window
 from storage.models import School
+from storage.reports import REPORTED
 
 PLATFORM = "console"
 TOP = 5
@@ -144,11 +146,16 @@ async def load_demo(
                     occurred_at=event.at,
                     plg_id=plg_ids[event.plg] if event.plg else None,
                     message_key=f"demo:{n}",
+                    # Typed by the actor: a report the other person's may confirm.
+                    reported_by_id=ids[event.actor] if event.origin in REPORTED else None,
                 )
                 for n, event in enumerate(events, start=1)
                 for source, target in edges(event.origin, ids[event.actor], ids[event.other])
             ],
         )
+        # Colleagues in the story sometimes both logged one conversation: count it once,
+        # as plgbot does when they type it.
+        await conversations.reconcile(session, school.id, dry_run=False)
         return await _summary(session, school, created=True, now=now)
 
 

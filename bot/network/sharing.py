@@ -10,9 +10,11 @@ from bot.events import PersonRef
 from bot.knowledge.tagging import knowledge_types
 from bot.knowledge.types import KnowledgeType
 from bot.messages import OutboundMessage, Paragraph
+from bot.network import conversations
+from bot.network.conversations import Merge
 from bot.network.interactions import Origin, edges, is_question
 from bot.turn import Turn
-from storage import directory, interactions
+from storage import directory, interactions, reports
 from storage.interactions import NewInteraction
 from storage.models import PLG, Person
 
@@ -37,14 +39,15 @@ async def log_command(turn: Turn, command: LogInteraction) -> list[OutboundMessa
         return [turn.say("privacy.nothing_logged")]
     others = [await _person(turn, ref) for ref in _unique(event.mentions)]
     types = knowledge_types(command.rest) if command.knowledge is None else command.knowledge
-    await _record(turn, command.origin, others, plg, types)
+    await _record(turn, command.origin, others, plg, types, reported=True)
+    merges = await _confirm_earlier(turn, others)
 
     names = turn.enumerate([p.display_name for p in others])
     key = f"interaction.{command.origin.value}"
     confirmation = (
         turn.t(f"{key}_plg", names=names, plg=plg.name) if plg else turn.t(key, names=names)
     )
-    lines = [confirmation]
+    lines = [confirmation, *_merged(turn, merges, plg)]
     if types:
         lines.append(turn.t("interaction.types", types=turn.type_names(types)))
     else:
@@ -54,6 +57,36 @@ async def log_command(turn: Turn, command: LogInteraction) -> list[OutboundMessa
     ):
         lines.append(turn.t("interaction.nudge_beyond_results"))
     return [turn.reply(*(Paragraph(line) for line in lines))]
+
+
+async def _confirm_earlier(turn: Turn, others: Sequence[Person]) -> list[tuple[Person, Merge]]:
+    """Each colleague whose own report of this conversation this one confirmed."""
+    merged = []
+    for other in others:
+        report = await reports.report_of_message(
+            turn.session,
+            message_key=turn.message_key,
+            reporter_id=turn.author.id,
+            other_id=other.id,
+        )
+        if report is not None and (
+            merge := await conversations.confirm_earlier(turn.session, report)
+        ):
+            merged.append((other, merge))
+    return merged
+
+
+def _merged(turn: Turn, merges: Sequence[tuple[Person, Merge]], plg: PLG | None) -> list[str]:
+    lines = []
+    for other, merge in merges:
+        key = "interaction.confirms_both" if merge.both_ways else "interaction.confirms"
+        lines.append(turn.t(key, name=other.display_name))
+        if merge.added_knowledge:
+            added = turn.type_names(KnowledgeType(merge.added_knowledge))
+            lines.append(turn.t("interaction.added_types", types=added))
+        if merge.added_plg and plg is not None:
+            lines.append(turn.t("interaction.added_plg", plg=plg.name))
+    return lines
 
 
 async def observe(turn: Turn) -> None:
@@ -141,8 +174,11 @@ async def _record(
     others: Sequence[Person],
     plg: PLG | None,
     types: KnowledgeType,
+    *,
+    reported: bool = False,
 ) -> None:
-    """Store the edges, leaving out anyone who opted out of being logged."""
+    """Store the edges, leaving out anyone who opted out of being logged; ``reported``:
+    the author logged them by command, a report the other person's may confirm."""
     if turn.author.opted_out_at is not None:
         return
     new = [
@@ -155,6 +191,7 @@ async def _record(
             occurred_at=turn.event.sent_at,
             plg_id=plg.id if plg else None,
             message_key=turn.message_key,
+            reported_by_id=turn.author.id if reported else None,
         )
         for other in others
         if other.opted_out_at is None
