@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, case, func, literal, or_, select, union
+from sqlalchemy import ColumnElement, String, case, cast, func, literal, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.interactions import KNOWLEDGE_BITS
@@ -117,7 +117,7 @@ async def participation_groups(
 async def weekly_activity(
     session: AsyncSession, school_id: int, bounds: Sequence[datetime]
 ) -> list[WeekActivity]:
-    """Interactions and knowledge-type counts for each period between consecutive
+    """Conversations and knowledge-type counts for each period between consecutive
     ``bounds`` (ascending), all in one GROUP BY over the whole range."""
     periods = len(bounds) - 1
     if periods < 1:
@@ -126,14 +126,27 @@ async def weekly_activity(
         *((Interaction.occurred_at < bound, index) for index, bound in enumerate(bounds[1:])),
         else_=literal(periods),
     )
+    # One conversation is one count, though "discussed" (or two reports merged into
+    # one, storage.reports) stores an edge each way: the rows of one message between
+    # one pair are one conversation; a row without a message (imported) stands alone.
+    message = func.coalesce(Interaction.message_key, cast(Interaction.id, String))
+    conversations = (
+        select(
+            bucket.label("bucket"),
+            *(
+                func.max(Interaction.knowledge.op("&")(bit)).label(f"k{bit}")
+                for bit in KNOWLEDGE_BITS
+            ),
+        )
+        .where(*_both_ends_in(school_id, bounds[0], bounds[-1]))
+        .group_by(bucket, message, _low(), _high())
+        .subquery()
+    )
     types = [
-        func.sum(case((Interaction.knowledge.op("&")(bit) != 0, 1), else_=0))
-        for bit in KNOWLEDGE_BITS
+        func.sum(case((conversations.c[f"k{bit}"] != 0, 1), else_=0)) for bit in KNOWLEDGE_BITS
     ]
     rows = await session.execute(
-        select(bucket.label("bucket"), func.count(), *types)
-        .where(*_both_ends_in(school_id, bounds[0], bounds[-1]))
-        .group_by(bucket)
+        select(conversations.c.bucket, func.count(), *types).group_by(conversations.c.bucket)
     )
     found = {int(b): (int(n), tuple(int(c or 0) for c in counts)) for b, n, *counts in rows}
     result = []

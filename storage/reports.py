@@ -145,6 +145,7 @@ async def merge(session: AsyncSession, earlier: Report, later: Report, *, both_w
     plg_id = earlier.plg_id if earlier.plg_id is not None else later.plg_id
     knowledge = earlier.knowledge | later.knowledge
     kept = earlier.edges
+    first = earlier.rows[0]
     for row in earlier.rows:
         _confirm(row, knowledge, plg_id, both_ways)
     for row in later.rows:
@@ -152,6 +153,10 @@ async def merge(session: AsyncSession, earlier: Report, later: Report, *, both_w
             await session.delete(row)
         else:
             _confirm(row, knowledge, plg_id, both_ways)
+            # One conversation, one moment and one message: counted once per week
+            # (storage.digests), withdrawn with the message that first logged it.
+            row.message_key = first.message_key
+            row.occurred_at = first.occurred_at
     await session.flush()
     # The deleted rows moved contact times forward; recompute them from what is left.
     await contacts.refresh_pairs(session, [(earlier.reporter_id, earlier.other_id)])

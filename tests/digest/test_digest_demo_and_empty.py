@@ -53,15 +53,22 @@ async def test_the_demo_school_digest_matches_an_independent_count(any_db: Datab
             session, school_id=school.id, since=window.since, until=window.until
         )
         figures = await find_key_figures(session, school.id, window, DEFAULTS)
-        kinds = list(
+        week_rows = (
             await session.scalars(
-                select(Interaction.knowledge).where(
+                select(Interaction).where(
                     Interaction.school_id == school.id,
                     Interaction.occurred_at >= digest.since,
                     Interaction.occurred_at < digest.until,
                 )
             )
-        )
+        ).all()
+        # A conversation is one count: a discussed's two edges share message and pair.
+        conversations: dict[tuple[object, frozenset[int]], int] = {}
+        for row in week_rows:
+            key = (row.message_key or row.id, frozenset((row.source_id, row.target_id)))
+            conversations[key] = conversations.get(key, 0) | row.knowledge
+        kinds = list(conversations.values())
+        assert len(kinds) < len(week_rows), "the demo week has discussed conversations"
 
     assert digest.staff == len(staff) == 40
     assert digest.active == len({p for t in week_ties for p in (t.source_id, t.target_id)})

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from adapters.console import ConsoleSession
 from bot.clock import FixedClock
 from bot.knowledge.types import KnowledgeType
-from storage import Database, interactions
+from storage import Database, digests, interactions
 from storage.models import Interaction
 from tests.conftest import NOW
 from tests.helpers import edges, run_script
@@ -148,3 +148,20 @@ async def test_the_second_report_may_add_the_plg(console: ConsoleSession, db: Da
     async with db.session() as session:
         [row] = (await session.scalars(select(Interaction))).all()
     assert row.plg_id is not None and row.confirmed
+
+
+async def test_the_digest_counts_a_conversation_logged_by_both_once(
+    console: ConsoleSession, db: Database, clock: FixedClock
+) -> None:
+    await run_script(console, STAFF)
+    await run_script(console, "/as dirk\ntold @gerard #focus")
+    clock.advance(timedelta(days=2))
+    await run_script(console, "/as gerard\ntold @dirk #process")
+    await run_script(console, "/as lisa\ndiscussed with @gerard #results")
+    bounds = [NOW - timedelta(days=7), NOW + timedelta(days=7)]
+    async with db.session() as session:
+        [week] = await digests.weekly_activity(session, 1, bounds)
+    # Four edges: two conversations, each with its knowledge types once.
+    assert len(await edges(db)) == 4
+    assert week.interactions == 2
+    assert week.knowledge == (1, 1, 1, 0, 0)
