@@ -113,6 +113,8 @@ ACTIONS: Mapping[str, ActionHandler] = _actions(
         (school_year.CARRY_ON, school_year.carry_on),
         (school_year.STOP, school_year.stop),
         (REPLY_ACTION, round_replies.reply_button),
+        (round_replies.REPLACE_ACTION, round_replies.replace_button),
+        (round_replies.ADD_ACTION, round_replies.add_button),
     ]
 )
 

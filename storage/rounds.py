@@ -254,6 +254,17 @@ async def replies_of(
     return [(r, p) for r, p in rows]
 
 
+async def first_reply_of(
+    session: AsyncSession, occurrence_id: int, author_id: int
+) -> RoundReply | None:
+    return await session.scalar(
+        select(RoundReply)
+        .where(RoundReply.occurrence_id == occurrence_id, RoundReply.author_id == author_id)
+        .order_by(RoundReply.created_at, RoundReply.id)
+        .limit(1)
+    )
+
+
 async def latest_reply_of(
     session: AsyncSession, occurrence_id: int, author_id: int
 ) -> RoundReply | None:

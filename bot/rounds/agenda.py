@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -28,7 +29,7 @@ from bot.messages import Block, Bullets, Facts, Heading, OutboundMessage, Paragr
 from bot.rounds.messages import when
 from bot.rounds.themes import Theme, recurring_themes, reply_questions
 from storage import rounds as store
-from storage.models import PLG, Person, QuestionRound, RoundOccurrence
+from storage.models import PLG, Person, QuestionRound, RoundOccurrence, RoundReply
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
 _TYPES = tuple(t for t in ALL_TYPES if t)
@@ -77,11 +78,11 @@ async def compile_agenda(
     replies = tuple(
         AgendaReply(
             number,
-            reply.text,
-            None if question_round.anonymous else _author(person),
-            KnowledgeType(reply.knowledge),
+            "\n".join(reply.text for reply, _ in group),
+            None if question_round.anonymous else _author(group[0][1]),
+            KnowledgeType(_union(reply.knowledge for reply, _ in group)),
         )
-        for number, (reply, person) in enumerate(rows, start=1)
+        for number, group in enumerate(_per_colleague(rows, question_round.anonymous), start=1)
     )
     # Everyone who replied counts, opted out or not: only their name is left out.
     people = {person.id: person for _, person in rows if person is not None}
@@ -105,6 +106,27 @@ async def compile_agenda(
         themes=tuple(recurring_themes(texts, question=occurrence.question)),
         questions=tuple(reply_questions(texts)),
     )
+
+
+def _per_colleague(
+    rows: Sequence[tuple[RoundReply, Person | None]], anonymous: bool
+) -> list[list[tuple[RoundReply, Person | None]]]:
+    """One entry per colleague, in the order of their first reply: a second answer not
+    yet settled (bot.rounds.replies) is part of the same colleague's reply, so that it
+    is listed once and a theme needs two colleagues. An anonymous round cannot know who
+    wrote what: each reply stands alone there."""
+    groups: dict[object, list[tuple[RoundReply, Person | None]]] = {}
+    for reply, person in rows:
+        key = reply.id if anonymous or person is None else ("person", person.id)
+        groups.setdefault(key, []).append((reply, person))
+    return list(groups.values())
+
+
+def _union(masks: Iterable[int]) -> int:
+    total = 0
+    for mask in masks:
+        total |= mask
+    return total
 
 
 def _author(person: Person | None) -> str | Unnamed | None:

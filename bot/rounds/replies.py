@@ -2,7 +2,10 @@
 ``answer N text``; editing and withdrawing your reply until the round closes.
 
 Named rounds log each reply as a ``round_reply`` interaction from the replier to each
-of the PLG's leads, so replies count in the network and the digest. Anonymous rounds
+of the PLG's leads, so replies count in the network and the digest. One colleague has
+one reply per posting: a second answer is kept (nothing is lost) and asks, with two
+buttons, whether it replaces the first or adds to it; until then the agenda shows the
+two as that colleague's one reply, and only the first counts as a conversation. Anonymous rounds
 store no author and log no interaction: an edge "X → the leads at 10:02" would name X
 as the one who wrote the reply that came in at 10:02. To still let people edit or
 withdraw an anonymous reply, they get a random code, shown only to them; only a hash of
@@ -19,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.actions import row_id
 from bot.events import ActionInvoked
 from bot.knowledge.tagging import knowledge_types
-from bot.messages import OutboundMessage, Paragraph
+from bot.messages import Actions, Button, OutboundMessage, Paragraph
 from bot.network.interactions import Origin
 from bot.rounds.commands import AnswerRound
 from bot.rounds.messages import when
@@ -31,6 +34,8 @@ from storage.interactions import NewInteraction
 from storage.models import QuestionRound, RoundOccurrence, RoundReply
 
 MAX_REPLY = 2000
+REPLACE_ACTION = "round.reply_replace"
+ADD_ACTION = "round.reply_add"
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L to misread
 
 
@@ -112,8 +117,11 @@ async def add_reply(
         return ctx.say("answer.too_long", length=len(body), limit=MAX_REPLY)
     types = knowledge_types(body)
     code = None
+    earlier = None
     if question_round.anonymous:
         code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+    else:
+        earlier = await store.first_reply_of(ctx.session, occurrence.id, ctx.author.id)
     reply = await store.add_reply(
         ctx.session,
         occurrence=occurrence,
@@ -124,14 +132,69 @@ async def add_reply(
         message_key=message_key,
         edit_code_hash=_hash(occurrence.id, code) if code else None,
     )
-    await _log(ctx, question_round, reply)
     closes = when(ctx.language, occurrence.closes_at, zone_of(ctx.school))
+    if earlier is not None:
+        return ctx.reply(
+            Paragraph(ctx.t("answer.second", number=question_round.id)),
+            Paragraph(earlier.text),
+            Actions(
+                (
+                    Button(ctx.t("answer.button.replace"), REPLACE_ACTION, str(reply.id)),
+                    Button(ctx.t("answer.button.add"), ADD_ACTION, str(reply.id)),
+                )
+            ),
+        )
+    await _log(ctx, question_round, reply)
     lines = [ctx.t("answer.saved", number=question_round.id, closes=closes)]
     if code is not None:
         lines.append(ctx.t("answer.code", number=question_round.id, code=code))
     else:
         lines.append(ctx.t("answer.change_how", number=question_round.id))
     return ctx.reply(*(Paragraph(line) for line in lines))
+
+
+async def replace_button(ctx: Context, event: ActionInvoked) -> list[OutboundMessage]:
+    """The second answer takes the place of the first."""
+    return [await _settle(ctx, event, replace=True)]
+
+
+async def add_button(ctx: Context, event: ActionInvoked) -> list[OutboundMessage]:
+    """The second answer is added to the first: one reply with both texts."""
+    return [await _settle(ctx, event, replace=False)]
+
+
+async def _settle(ctx: Context, event: ActionInvoked, *, replace: bool) -> OutboundMessage:
+    later = await ctx.session.get(RoundReply, found) if (found := row_id(event.value)) else None
+    occurrence = await ctx.session.get(RoundOccurrence, later.occurrence_id) if later else None
+    question_round = (
+        await ctx.session.get(QuestionRound, occurrence.round_id) if occurrence else None
+    )
+    if (
+        later is None
+        or occurrence is None
+        or question_round is None
+        or question_round.school_id != ctx.school.id
+        or later.author_id != ctx.author.id
+    ):
+        # Pressed before (the second answer is gone into the first), or not theirs.
+        return ctx.say("answer.settled")
+    if occurrence.status != "open":
+        return ctx.say("answer.closed", number=question_round.id)
+    earlier = await store.first_reply_of(ctx.session, occurrence.id, ctx.author.id)
+    if earlier is None or earlier.id == later.id:
+        return ctx.say("answer.settled")
+    if replace:
+        earlier.text, earlier.knowledge = later.text, later.knowledge
+    else:
+        earlier.text = f"{earlier.text}\n{later.text}"
+        earlier.knowledge |= later.knowledge
+    earlier.updated_at = ctx.now
+    await ctx.session.delete(later)
+    await interactions.delete_interactions_of_message(ctx.session, _edge_key(earlier))
+    await ctx.session.flush()
+    await _log(ctx, question_round, earlier)
+    key = "answer.replaced" if replace else "answer.added"
+    return ctx.say(key, number=question_round.id)
 
 
 async def forget_message(session: AsyncSession, message_key: str) -> None:
