@@ -17,7 +17,7 @@ from tests.rounds.harness import WEEKLY, school
 
 def buttons(out: str) -> tuple[str, str]:
     """The targets of the replace and add buttons of the last such question."""
-    found = re.findall(r"/press (\d+\.1)\].*?/press (\d+\.2)\]", out)
+    found: list[tuple[str, str]] = re.findall(r"/press (\d+\.1)\].*?/press (\d+\.2)\]", out)
     assert found, out
     return found[-1]
 
