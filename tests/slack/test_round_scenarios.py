@@ -610,3 +610,46 @@ async def test_the_edit_modal_shows_the_round_and_saves_a_change(plgbot: Plgbot)
     assert (await command("ronde stop 1", ANOUK)).startswith("Ronde 1 is gestopt")
     [cancelled] = await rounds(plgbot)
     assert cancelled.status == "cancelled"
+
+
+async def test_a_second_answer_asks_to_replace_or_add_with_buttons(
+    plgbot: Plgbot, jobs: Scheduled
+) -> None:
+    await school(plgbot)
+    await create_round(plgbot)
+    await jobs.until(POSTED + timedelta(minutes=1))
+    await plgbot.expect(
+        "response_url", plgbot.command("antwoord 1 Huiswerk wordt niet gemaakt", user=DIRK)
+    )
+    asked = await plgbot.expect(
+        "response_url",
+        plgbot.command("antwoord 1 Huiswerk wordt niet gemaakt, plannen is lastig", user=DIRK),
+    )
+    assert "Je had ronde 1 al beantwoord." in asked.args["text"]
+    [actions] = [b for b in asked.args["blocks"] if b["type"] == "actions"]
+    replace, add = actions["elements"]
+    assert (replace["text"]["text"], add["text"]["text"]) == (
+        "Vervang mijn eerste antwoord",
+        "Voeg toe aan mijn antwoord",
+    )
+    done = await plgbot.expect(
+        "response_url",
+        plgbot.interactive(
+            button_press(add, user=DIRK, channel=PLG_CHANNEL, response_url=plgbot.fake.hook_url())
+        ),
+    )
+    assert "Klaar: samen zijn ze nu je ene antwoord op ronde 1." in done.args["text"]
+    assert [r.text for r in await replies(plgbot)] == [
+        "Huiswerk wordt niet gemaakt\nHuiswerk wordt niet gemaakt, plannen is lastig"
+    ]
+    # Bram cannot settle Dirk's answer with Dirk's button.
+    other = await plgbot.expect(
+        "response_url",
+        plgbot.interactive(
+            button_press(
+                replace, user=BRAM, channel=PLG_CHANNEL, response_url=plgbot.fake.hook_url()
+            )
+        ),
+    )
+    assert "already" in other.args["text"] or "al geregeld" in other.args["text"]
+    assert len(await replies(plgbot)) == 1

@@ -414,3 +414,30 @@ async def test_a_card_teams_will_not_update_is_answered_with_a_new_one(teams: Te
     assert again.conversation_id == personal_chat(ANOUK)
     assert "question" in inputs(again.card)
     assert "needs a question" in again.card_text
+
+
+async def test_a_second_answer_asks_on_the_card_to_replace_or_add(teams: Teams) -> None:
+    ids = Ids()
+    await school_with_a_plg(teams, ids)
+    await create_round(teams, ids)
+    bot, registered = messengers(teams)
+    await RoundJobs(bot, registered).run_due("1", move_to(teams, POSTS_AT))
+    teams.connector.clear()
+    for text_ in ("answer 1 Homework is often missed.", "answer 1 Nobody checks the homework."):
+        assert (await teams.post(said(text_, author=BRAM, activity_id=ids()))).status_code == 200
+    first, second = teams.connector.sent
+    assert "Your reply to round 1 is in" in first.card_text
+    assert "You had already answered round 1." in second.card_text
+    replace, _add = submits(second.card)
+    assert replace["title"] == "Replace my first answer"
+    teams.connector.clear()
+    press = submitted(
+        replace["data"], author=BRAM, activity_id=ids(), card_id=second.response_id or "card"
+    )
+    assert (await teams.post(press)).status_code == 200
+    answered = teams.connector.sent + teams.connector.updated
+    assert any("Done: this is now your answer to round 1." in c.card_text for c in answered)
+    assert [text for _, text in await replies(teams)] == ["Nobody checks the homework."]
+    assert [(s, t, o) for s, t, o, _ in await edges(teams.db)] == [
+        ("29:1bram", "29:1anouk", "round_reply")
+    ]
