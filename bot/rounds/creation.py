@@ -10,6 +10,7 @@ schedules a question into nowhere. Times are read in the school's time zone.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -25,6 +26,8 @@ from storage import rounds as store
 from storage.models import PLG, Channel, QuestionRound
 
 MAX_QUESTION = 500
+ONCE = "once"
+_PUNCTUATION = re.compile(r"[^\w\s]")
 NOW_RECURRENCE = Recurrence(0, None, None, None)
 # A one-off "once 08:00 today" typed at 08:00:30 is meant as now, not as the past.
 JUST_NOW = timedelta(minutes=5)
@@ -66,6 +69,9 @@ async def new_round(turn: Turn, command: NewRound) -> list[OutboundMessage]:
     if problem is not None:
         return [problem]
     assert plan is not None
+    twin = await same_round(turn, plg, draft.question, channels, plan)
+    if twin is not None:
+        return [turn.say("round.duplicate", number=twin.id, plg=plg.name)]
     question_round = QuestionRound(
         school_id=turn.school.id,
         plg_id=plg.id,
@@ -104,6 +110,38 @@ async def new_round(turn: Turn, command: NewRound) -> list[OutboundMessage]:
         lines.append(turn.t("round.first_in_holiday", holiday=holiday.name))
     lines.append(turn.t("round.manage", number=question_round.id))
     return [turn.reply(*(Paragraph(line) for line in lines))]
+
+
+def question_key(question: str) -> str:
+    """A question as compared for duplicates: case, accents, punctuation and runs of
+    spaces folded ("Wat werkt?" and "wat werkt" are one question)."""
+    return " ".join(_PUNCTUATION.sub(" ", directory.name_key(question)).split())
+
+
+async def same_round(
+    turn: Turn, plg: PLG, question: str, channels: list[Channel], plan: Plan
+) -> QuestionRound | None:
+    """An active round of the PLG asking the same question in one of the same channels
+    in an overlapping period: a second one would be posted twice, with two agendas."""
+    key = question_key(question)
+    wanted = {c.id for c in channels}
+    ends = plan.closes_at if plan.recurrence.canonical() == ONCE else None
+    for other in await store.rounds_of_school(turn.session, turn.school.id):
+        if other.plg_id != plg.id or question_key(other.question) != key:
+            continue
+        if not wanted & set(other.channel_ids):
+            continue
+        running = other.status == store.ACTIVE or (
+            await store.open_occurrence(turn.session, other.id) is not None
+        )
+        if not running:
+            continue
+        other_ends = other.closes_at if other.recurrence == ONCE else None
+        if (ends is None or other.starts_at < ends) and (
+            other_ends is None or plan.starts_at < other_ends
+        ):
+            return other
+    return None
 
 
 def draft_problem(ctx: Context, draft: RoundDraft) -> OutboundMessage | None:

@@ -653,3 +653,18 @@ async def test_a_second_answer_asks_to_replace_or_add_with_buttons(
     )
     assert "already" in other.args["text"] or "al geregeld" in other.args["text"]
     assert len(await replies(plgbot)) == 1
+
+
+async def test_the_same_question_from_the_modal_again_is_refused(plgbot: Plgbot) -> None:
+    await school(plgbot)
+    await create_round(plgbot)
+    view = await open_round_form(plgbot)
+    seen = len(plgbot.fake.of("response_url"))
+    answer = await plgbot.interactive(
+        view_submission(view, round_values(), user=ANOUK, view_id="V0ROUND0002")
+    )
+    assert answer.status_code == 200
+    refusal = (await plgbot.fake.wait_for("response_url", seen + 1))[seen]
+    assert "Ronde 1 van Datateam havo-3 stelt deze vraag al" in refusal.args["text"]
+    assert "ronde wijzig 1 |" in refusal.args["text"]
+    assert len(await rounds(plgbot)) == 1

@@ -441,3 +441,25 @@ async def test_a_second_answer_asks_on_the_card_to_replace_or_add(teams: Teams) 
     assert [(s, t, o) for s, t, o, _ in await edges(teams.db)] == [
         ("29:1bram", "29:1anouk", "round_reply")
     ]
+
+
+async def test_the_same_question_on_the_card_again_is_refused(teams: Teams) -> None:
+    ids = Ids()
+    await school_with_a_plg(teams, ids)
+    await create_round(teams, ids)
+    form = await ask_for_the_form(teams, ids)
+    values = form_values(
+        form["card"],
+        question=QUESTION.lower().rstrip("?"),
+        channels=STAFFROOM,
+        schedule="once",
+        date="2026-11-23",
+        closes_date="2026-11-27",
+        closes_time="17:00",
+    )
+    submit = submitted(values, author=ANOUK, activity_id=ids(), card_id=form["id"])
+    assert (await teams.post(submit)).status_code == 200
+    shown = "\n".join(c.card_text for c in teams.connector.updated + teams.connector.sent)
+    assert "Round 1 of Datateam havo-3 already asks this question" in shown
+    async with teams.db.session() as session:
+        assert len((await session.scalars(select(QuestionRound))).all()) == 1
