@@ -7,8 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import reduce
+from operator import or_
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import or_ as any_of
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import contacts
@@ -33,10 +36,7 @@ class Report:
 
     @property
     def knowledge(self) -> int:
-        mask = 0
-        for row in self.rows:
-            mask |= row.knowledge
-        return mask
+        return reduce(or_, (r.knowledge for r in self.rows), 0)
 
     @property
     def origin(self) -> str:
@@ -56,7 +56,7 @@ class Report:
 
 
 def _pair(a: int, b: int) -> ColumnElement[bool]:
-    return or_(
+    return any_of(
         and_(Interaction.source_id == a, Interaction.target_id == b),
         and_(Interaction.source_id == b, Interaction.target_id == a),
     )

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
+from functools import reduce
+from operator import or_
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -80,7 +82,7 @@ async def compile_agenda(
             number,
             "\n".join(reply.text for reply, _ in group),
             None if question_round.anonymous else _author(group[0][1]),
-            KnowledgeType(_union(reply.knowledge for reply, _ in group)),
+            KnowledgeType(reduce(or_, (reply.knowledge for reply, _ in group), 0)),
         )
         for number, group in enumerate(_per_colleague(rows, question_round.anonymous), start=1)
     )
@@ -120,13 +122,6 @@ def _per_colleague(
         key = reply.id if anonymous or person is None else ("person", person.id)
         groups.setdefault(key, []).append((reply, person))
     return list(groups.values())
-
-
-def _union(masks: Iterable[int]) -> int:
-    total = 0
-    for mask in masks:
-        total |= mask
-    return total
 
 
 def _author(person: Person | None) -> str | Unnamed | None:

@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.console import ConsoleSession
 from bot.clock import FixedClock
 from bot.knowledge.types import KnowledgeType
-from storage import Database, digests, interactions
+from storage import Database, digests, directory, interactions
 from storage.models import Interaction
 from tests.conftest import NOW
 from tests.helpers import edges, run_script
@@ -21,6 +22,14 @@ STAFF = """
 /as Gerard Bos
 /as Lisa de Wit
 """
+
+
+async def school_id(session: AsyncSession) -> int:
+    """The console's school (tenant ``test``)."""
+    school = await directory.find_school(session, "test")
+    assert school is not None
+    return school.id
+
 
 F, P, R, B = (
     KnowledgeType.FOCUS.value,
@@ -106,7 +115,10 @@ async def test_a_report_confirms_at_most_one_of_the_other_persons(
     ]
     async with db.session() as session:
         [tie] = await interactions.ties_in_window(
-            session, school_id=1, since=NOW - timedelta(days=30), until=NOW + timedelta(days=30)
+            session,
+            school_id=await school_id(session),
+            since=NOW - timedelta(days=30),
+            until=NOW + timedelta(days=30),
         )
     assert tie.count == 3
 
@@ -160,7 +172,7 @@ async def test_the_digest_counts_a_conversation_logged_by_both_once(
     await run_script(console, "/as lisa\ndiscussed with @gerard #results")
     bounds = [NOW - timedelta(days=7), NOW + timedelta(days=7)]
     async with db.session() as session:
-        [week] = await digests.weekly_activity(session, 1, bounds)
+        [week] = await digests.weekly_activity(session, await school_id(session), bounds)
     # Four edges: two conversations, each with its knowledge types once.
     assert len(await edges(db)) == 4
     assert week.interactions == 2

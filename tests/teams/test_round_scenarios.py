@@ -146,19 +146,23 @@ async def test_a_lead_creates_a_round_with_the_card_and_fixes_a_refused_field(
     print(stored.recurrence, stored.channel_ids)
 
 
+def once_round(card: dict[str, Any], **changes: str) -> dict[str, Any]:
+    """The card's values for round 1: once, Monday 08:00 in #staffroom, closing Friday 17:00."""
+    once = {
+        "question": QUESTION,
+        "channels": STAFFROOM,
+        "schedule": "once",
+        "date": "2026-11-23",
+        "closes_date": "2026-11-27",
+        "closes_time": "17:00",
+    }
+    return form_values(card, **(once | changes))
+
+
 async def create_round(teams: Teams, ids: Ids, **changes: str) -> None:
     """Round 1: once, Monday 08:00 in #staffroom, closing Friday 17:00."""
     form = await ask_for_the_form(teams, ids)
-    values = form_values(
-        form["card"],
-        question=QUESTION,
-        channels=STAFFROOM,
-        schedule="once",
-        date="2026-11-23",
-        closes_date="2026-11-27",
-        closes_time="17:00",
-        **changes,
-    )
+    values = once_round(form["card"], **changes)
     submit = submitted(values, author=ANOUK, activity_id=ids(), card_id=form["id"])
     assert (await teams.post(submit)).status_code == 200
     assert "is scheduled" in teams.connector.updated[0].card_text
@@ -448,15 +452,7 @@ async def test_the_same_question_on_the_card_again_is_refused(teams: Teams) -> N
     await school_with_a_plg(teams, ids)
     await create_round(teams, ids)
     form = await ask_for_the_form(teams, ids)
-    values = form_values(
-        form["card"],
-        question=QUESTION.lower().rstrip("?"),
-        channels=STAFFROOM,
-        schedule="once",
-        date="2026-11-23",
-        closes_date="2026-11-27",
-        closes_time="17:00",
-    )
+    values = once_round(form["card"], question=QUESTION.lower().rstrip("?"))
     submit = submitted(values, author=ANOUK, activity_id=ids(), card_id=form["id"])
     assert (await teams.post(submit)).status_code == 200
     shown = "\n".join(c.card_text for c in teams.connector.updated + teams.connector.sent)
