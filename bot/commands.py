@@ -75,6 +75,13 @@ class SetMeeting:
 
 
 @dataclass(frozen=True, slots=True)
+class AddAlias:
+    """``plg alias NAME = ALIAS``; ``rest`` is all after the subcommand."""
+
+    rest: str
+
+
+@dataclass(frozen=True, slots=True)
 class ShowNetwork:
     pass
 
@@ -112,6 +119,7 @@ Command = (
     | LinkChannel
     | ListPLGs
     | SetMeeting
+    | AddAlias
     | ShowNetwork
     | ShowHelp
     | SetLanguage
@@ -170,6 +178,8 @@ _PLG_SUBCOMMANDS: dict[str, tuple[str, Language | None]] = {
     "list": ("list", "en"),
     "lijst": ("list", "nl"),
     "overzicht": ("list", "nl"),
+    "alias": ("alias", None),
+    "bijnaam": ("alias", "nl"),
     "meeting": ("meeting", "en"),
     "overleg": ("meeting", "nl"),
     "bijeenkomst": ("meeting", "nl"),
@@ -290,4 +300,6 @@ def _parse_plg(words: list[str]) -> Parsed:
         case "meeting":
             name, _, when = rest.rpartition(" ")
             return Parsed(SetMeeting(name.strip(), when.strip()), language)
+        case "alias":
+            return Parsed(AddAlias(rest), language)
     return Parsed(Unknown(), None)

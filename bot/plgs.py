@@ -1,14 +1,29 @@
-"""PLG commands: start, join, appoint leads, link a channel, set the next meeting."""
+"""PLG commands: start, join, appoint leads, link a channel, set the next meeting, add
+another name (alias)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from bot.commands import MAX_FOCUS, MAX_NAME, JoinPLG, LinkChannel, MakeLead, NewPLG, SetMeeting
+from bot.commands import (
+    MAX_FOCUS,
+    MAX_NAME,
+    AddAlias,
+    JoinPLG,
+    LinkChannel,
+    MakeLead,
+    NewPLG,
+    SetMeeting,
+)
 from bot.messages import Bullets, Heading, OutboundMessage, Paragraph
+from bot.network.plg_of_contact import aliases, compact
 from bot.turn import Context, Turn
 from storage import directory
 from storage.models import PLG
+
+# An alias a lead adds: at least this many letters (so "de" cannot file everything).
+MIN_OWN_ALIAS = 4
+MAX_ALIAS = 60
 
 
 def plg_kind(name: str) -> str:
@@ -115,6 +130,35 @@ async def set_meeting(turn: Turn, command: SetMeeting) -> list[OutboundMessage]:
         return [turn.say("plg.meeting_past", date=when.isoformat())]
     await directory.set_next_meeting(turn.session, plg, when)
     return [turn.say("plg.meeting_set", name=plg.name, date=when.isoformat())]
+
+
+async def add_alias(turn: Turn, command: AddAlias) -> list[OutboundMessage]:
+    """``plg alias Datateam havo-3 = het datateam``: another name for the PLG, so a
+    conversation that says it is filed under it (bot/network/plg_of_contact.py). The
+    ``=`` may be left out when the text starts with the PLG's name."""
+    example = "plg alias NAME = ALIAS"
+    name, sep, alias = command.rest.partition("=")
+    if not sep:
+        plgs = await directory.plgs_of_school(turn.session, turn.school.id)
+        folded = directory.name_key(command.rest)
+        starts = [p for p in plgs if folded.startswith(p.name_key + " ")]
+        if not starts:
+            return [turn.say("plg.alias_usage", example=example)]
+        plg_named = max(starts, key=lambda p: len(p.name_key))
+        name, alias = plg_named.name, folded[len(plg_named.name_key) :]
+    alias = " ".join(alias.split())
+    plg, problem = await _led_plg(turn, name.strip(), example=example)
+    if plg is None:
+        return problem
+    if len(compact(alias)) < MIN_OWN_ALIAS or len(alias) > MAX_ALIAS:
+        return [turn.say("plg.alias_bad", min=MIN_OWN_ALIAS, max=MAX_ALIAS)]
+    for other in await directory.plgs_of_school(turn.session, turn.school.id):
+        if other.id != plg.id and compact(alias) in aliases(other):
+            return [turn.say("plg.alias_taken", alias=alias, name=other.name)]
+    if compact(alias) not in {compact(a) for a in plg.aliases or []}:
+        # A new list, so that SQLAlchemy sees the JSON column change.
+        plg.aliases = [*(plg.aliases or []), alias]
+    return [turn.say("plg.alias_added", alias=alias, name=plg.name)]
 
 
 async def list_plgs(turn: Context) -> list[OutboundMessage]:

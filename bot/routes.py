@@ -16,6 +16,7 @@ from bot import plgs
 from bot.actions import ActionHandler
 from bot.catalogue import as_language, text
 from bot.commands import (
+    AddAlias,
     Command,
     JoinPLG,
     LinkChannel,
@@ -35,7 +36,7 @@ from bot.dashboard import access as dashboard_access
 from bot.digest.command import show_digest
 from bot.help import show_help
 from bot.messages import OutboundMessage, Paragraph
-from bot.network import nudges, sharing, survey
+from bot.network import nudges, plg_of_contact, sharing, survey
 from bot.network.commands import StartNudges, StopNudges
 from bot.network.my_network import my_network
 from bot.privacy import commands as privacy
@@ -74,6 +75,7 @@ COMMANDS: Mapping[type, CommandHandler] = {
     MakeLead: plgs.make_lead,
     LinkChannel: plgs.link_channel,
     SetMeeting: plgs.set_meeting,
+    AddAlias: plgs.add_alias,
     ListPLGs: lambda turn, _: plgs.list_plgs(turn),
     ShowNetwork: lambda turn, _: my_network(turn),
     SetLanguage: _set_language,
@@ -113,6 +115,7 @@ ACTIONS: Mapping[str, ActionHandler] = _actions(
         (school_year.CARRY_ON, school_year.carry_on),
         (school_year.STOP, school_year.stop),
         (REPLY_ACTION, round_replies.reply_button),
+        (plg_of_contact.FILE_ACTION, plg_of_contact.file_button),
         (round_replies.REPLACE_ACTION, round_replies.replace_button),
         (round_replies.ADD_ACTION, round_replies.add_button),
     ]

@@ -125,6 +125,9 @@ class PLG(Base):
     kind: Mapped[str] = mapped_column(String(20), default="other")
     focus: Mapped[str] = mapped_column(Text, default="")
     next_meeting: Mapped[date | None] = mapped_column(Date)
+    # Other names colleagues use for it ("het datateam"), added by its leads; its
+    # leading words already count (bot/network/plg_of_contact.py).
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # The school year (storage.school_years): a closed PLG is history, in no current
     # list; ``year_decision`` names the closed year whose leads have not yet said

@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import reduce
 from operator import or_
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy import or_ as any_of
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -169,3 +169,16 @@ def _confirm(row: Interaction, knowledge: int, plg_id: int | None, both_ways: bo
     row.confirmed = True
     if both_ways:
         row.origin = "discussed"
+
+
+async def file_under(
+    session: AsyncSession, *, message_key: str, reporter_id: int, plg_id: int
+) -> bool:
+    """File what ``reporter_id`` logged with message ``message_key`` under the PLG;
+    False when nothing of it is left (withdrawn, or merged into the other's report)."""
+    result = await session.execute(
+        update(Interaction)
+        .where(Interaction.message_key == message_key, Interaction.reported_by_id == reporter_id)
+        .values(plg_id=plg_id)
+    )
+    return bool(getattr(result, "rowcount", 0))

@@ -78,7 +78,7 @@ SCRIPT = """\
 language en
 plg new Datateam havo-3 focus Many havo-3 pupils repeat the year
 plg link Datateam havo-3 #datateam
-told @bram we looked at why pupils repeat the year #focus
+told @bram about the data team: we looked at why pupils repeat the year #focus
 /in #datateam
 @bram can you check the absence data?
 /as bram

@@ -36,6 +36,8 @@ class Merge:
     # Knowledge types (bit mask) the later report added to the earlier one's.
     added_knowledge: int
     added_plg: bool
+    # The merged record has a PLG (from either report).
+    has_plg: bool
 
     @classmethod
     def of(cls, earlier: Report, later: Report) -> Merge:
@@ -49,6 +51,7 @@ class Merge:
             both_ways=both_ways(earlier, later),
             added_knowledge=later.knowledge & ~earlier.knowledge,
             added_plg=earlier.plg_id is None and later.plg_id is not None,
+            has_plg=earlier.plg_id is not None or later.plg_id is not None,
         )
 
 

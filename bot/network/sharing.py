@@ -9,10 +9,11 @@ from bot.commands import LogInteraction
 from bot.events import PersonRef
 from bot.knowledge.tagging import knowledge_types
 from bot.knowledge.types import KnowledgeType
-from bot.messages import OutboundMessage, Paragraph
+from bot.messages import Actions, Block, Button, OutboundMessage, Paragraph
 from bot.network import conversations
 from bot.network.conversations import Merge
 from bot.network.interactions import Origin, edges, is_question
+from bot.network.plg_of_contact import FILE_ACTION, PlgChoice, plg_of_contact
 from bot.turn import Turn
 from storage import directory, interactions, reports
 from storage.interactions import NewInteraction
@@ -28,16 +29,18 @@ async def log_command(turn: Turn, command: LogInteraction) -> list[OutboundMessa
         return [turn.say("error.no_mention", example="bram")]
     if any(m.user_id == event.author.user_id for m in event.mentions):
         return [turn.say("error.self_mention")]
+    choice = PlgChoice(None)
     if command.plg:
-        plg = await directory.find_plg(turn.session, turn.school.id, command.plg)
-        if plg is None:
+        choice = PlgChoice(await directory.find_plg(turn.session, turn.school.id, command.plg))
+        if choice.plg is None:
             return [turn.say("plg.not_found", name=command.plg, names=await _plg_names(turn))]
-    else:
-        plg = await plg_for(turn, command.rest)
     if turn.author.opted_out_at is not None:
         # Saying "Logged" would be untrue: an opted-out person's commands store nothing.
         return [turn.say("privacy.nothing_logged")]
     others = [await _person(turn, ref) for ref in _unique(event.mentions)]
+    if not command.plg:
+        choice = await plg_of_contact(turn, command.rest, others)
+    plg = choice.plg
     types = knowledge_types(command.rest) if command.knowledge is None else command.knowledge
     await _record(turn, command.origin, others, plg, types, reported=True)
     merges = await _confirm_earlier(turn, others)
@@ -56,7 +59,20 @@ async def log_command(turn: Turn, command: LogInteraction) -> list[OutboundMessa
         KnowledgeType.FOCUS | KnowledgeType.PROCESS | KnowledgeType.BENEFITS
     ):
         lines.append(turn.t("interaction.nudge_beyond_results"))
-    return [turn.reply(*(Paragraph(line) for line in lines))]
+    blocks: list[Block] = [Paragraph(line) for line in lines]
+    # Offered unless every colleague's report had a PLG already (then it is filed).
+    filed = len(merges) == len(others) and all(m.has_plg for _, m in merges)
+    if choice.offered and not filed:
+        blocks.append(Paragraph(turn.t("interaction.which_plg")))
+        blocks.append(
+            Actions(
+                tuple(
+                    Button(p.name, FILE_ACTION, f"{p.id}:{turn.message_key}")
+                    for p in choice.offered
+                )
+            )
+        )
+    return [turn.reply(*blocks)]
 
 
 async def _confirm_earlier(turn: Turn, others: Sequence[Person]) -> list[tuple[Person, Merge]]:
@@ -122,23 +138,6 @@ async def observe(turn: Turn) -> None:
         parent = await _thread_parent(turn, channel.id)
         if parent is not None and parent.id != turn.author.id:
             await _record(turn, Origin.THREAD_REPLY, [parent], plg, types)
-
-
-async def plg_for(turn: Turn, text: str) -> PLG | None:
-    """The PLG a command is about: named in the text, else the channel's, else the
-    author's only PLG. None when it can't be told (the PLG is optional)."""
-    plgs = await directory.plgs_of_school(turn.session, turn.school.id)
-    folded = directory.name_key(text)
-    named = [p for p in plgs if p.name_key and p.name_key in folded]
-    if named:
-        return max(named, key=lambda p: len(p.name_key))
-    linked = await directory.channel_with_plg(
-        turn.session, turn.school.id, turn.event.channel.channel_id
-    )
-    if linked is not None:
-        return linked[1]
-    own = await directory.plgs_of_person(turn.session, turn.author.id)
-    return own[0][0] if len(own) == 1 else None
 
 
 async def _plg_names(turn: Turn) -> str:

@@ -22,7 +22,7 @@ SECRET = "Zwartkopmees"
 
 CONVERSATIONS = f"""
 /as anouk
-told @bram we looked at why pupils repeat the year {SECRET} #focus
+told @bram what the data team looked at: why pupils repeat the year {SECRET} #focus
 /as bram
 heard from @chantal how the data team checks hypotheses #process
 discussed @dirk the havo-3 results #results
