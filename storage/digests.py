@@ -52,6 +52,8 @@ class WeekActivity:
 
     interactions: int
     knowledge: KnowledgeCounts
+    # Conversations filed under no PLG: they count for no PLG's reach.
+    without_plg: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +139,8 @@ async def weekly_activity(
                 func.max(Interaction.knowledge.op("&")(bit)).label(f"k{bit}")
                 for bit in KNOWLEDGE_BITS
             ),
+            # 1 when none of the conversation's edges has a PLG.
+            func.min(case((Interaction.plg_id.is_(None), 1), else_=0)).label("no_plg"),
         )
         .where(*_both_ends_in(school_id, bounds[0], bounds[-1]))
         .group_by(bucket, message, _low(), _high())
@@ -146,13 +150,22 @@ async def weekly_activity(
         func.sum(case((conversations.c[f"k{bit}"] != 0, 1), else_=0)) for bit in KNOWLEDGE_BITS
     ]
     rows = await session.execute(
-        select(conversations.c.bucket, func.count(), *types).group_by(conversations.c.bucket)
+        select(
+            conversations.c.bucket,
+            func.count(),
+            func.sum(conversations.c.no_plg),
+            *types,
+        ).group_by(conversations.c.bucket)
     )
-    found = {int(b): (int(n), tuple(int(c or 0) for c in counts)) for b, n, *counts in rows}
+    found = {
+        int(b): (int(n), int(none or 0), tuple(int(c or 0) for c in counts))
+        for b, n, none, *counts in rows
+    }
     result = []
     for index in range(periods):
-        n, counts = found.get(index, (0, (0, 0, 0, 0, 0)))
-        result.append(WeekActivity(n, (counts[0], counts[1], counts[2], counts[3], counts[4])))
+        n, none, counts = found.get(index, (0, 0, (0, 0, 0, 0, 0)))
+        knowledge = (counts[0], counts[1], counts[2], counts[3], counts[4])
+        result.append(WeekActivity(n, knowledge, none))
     return result
 
 

@@ -30,6 +30,8 @@ class Balance:
     week: IsoWeek
     interactions: int
     counts: KnowledgeCounts
+    # Conversations filed under no PLG (storage.digests.WeekActivity).
+    without_plg: int = 0
 
     @property
     def typed(self) -> int:
@@ -55,6 +57,6 @@ async def knowledge_trend(
     bounds = [week.shifted(-k).start(zone) for k in range(TREND_WEEKS - 1, -1, -1)] + [until]
     activity = await store.weekly_activity(session, school_id, bounds)
     return tuple(
-        Balance(week.shifted(index - TREND_WEEKS + 1), a.interactions, a.knowledge)
+        Balance(week.shifted(index - TREND_WEEKS + 1), a.interactions, a.knowledge, a.without_plg)
         for index, a in enumerate(activity)
     )

@@ -58,8 +58,14 @@ def balance_section(language: Language, trend: tuple[Balance, ...]) -> Section:
     before, and advice when results dominate."""
     title = phrase(language, "balance_title")
     week = trend[-1]
+    # A count, not a share: "3 of 12" says how much rests on it.
+    unfiled = (
+        (phrase(language, "without_plg", count=week.without_plg, total=week.interactions),)
+        if week.without_plg
+        else ()
+    )
     if not week.typed:
-        return Section(title, (phrase(language, "balance_none"),))
+        return Section(title, (phrase(language, "balance_none"), *unfiled))
     shares = {
         kind.names[0]: percent(count, week.typed)
         for kind, count in zip(ALL_TYPES, week.counts, strict=True)
@@ -75,7 +81,7 @@ def balance_section(language: Language, trend: tuple[Balance, ...]) -> Section:
     others = (shares["focus"], shares["process"], shares["benefits"])
     if shares["outcomes"] > max(others):
         paragraphs.append(phrase(language, "balance_advice"))
-    return Section(title, tuple(paragraphs))
+    return Section(title, (*paragraphs, *unfiled))
 
 
 def nudges_section(language: Language, sent: int, followed: int) -> Section:

@@ -5,14 +5,19 @@ share; otherwise nothing is guessed and the confirmation offers the PLGs as butt
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from adapters.console import ConsoleSession
-from storage import Database
+from bot.digest.balance import Balance
+from bot.digest.phrases import balance_section
+from bot.digest.week import IsoWeek
+from storage import Database, digests, directory
 from storage.models import PLG, Interaction, Person
+from tests.conftest import NOW
 from tests.helpers import run_script
 
 SCHOOL = """
@@ -134,3 +139,25 @@ async def test_leads_add_an_alias_and_conversations_use_it(
         ("gerard", "ruud", "Lesson study onderbouw"),
         ("gerard", "ruud", "Lesson study onderbouw"),
     ]
+
+
+async def test_the_digest_counts_the_conversations_without_a_plg(
+    console: ConsoleSession, db: Database
+) -> None:
+    await run_script(console, SCHOOL)
+    await run_script(console, "/as lisa\nverteld @ruud hoe het ging")
+    await run_script(console, "/as hans\ntold @yvonne #results")
+    await run_script(console, "/as gerard\ndiscussed with @ruud how it went")
+    async with db.session() as session:
+        school = await directory.find_school(session, "test")
+        assert school is not None
+        [week] = await digests.weekly_activity(
+            session, school.id, [NOW - timedelta(days=7), NOW + timedelta(days=7)]
+        )
+    # Three conversations (the discussed one has two edges), two without a PLG.
+    assert (week.interactions, week.without_plg) == (3, 2)
+    balance = Balance(IsoWeek(2026, 47), week.interactions, week.knowledge, week.without_plg)
+    dutch = balance_section("nl", (balance,)).paragraphs
+    assert any(p.startswith("Zonder PLG: 2 van de 3 gesprekken.") for p in dutch)
+    english = balance_section("en", (balance,)).paragraphs
+    assert any(p.startswith("Without a PLG: 2 of 3 conversations.") for p in english)
