@@ -165,11 +165,31 @@ async def test_bots_are_ignored(bot: Bot, db: Database) -> None:
 
 @pytest.mark.parametrize(
     "action",
-    ["people.set", "schoolyear.carry_on", "schoolyear.stop", "schoolyear.close", "round.reply"],
+    [
+        "people.set",
+        "schoolyear.carry_on",
+        "schoolyear.stop",
+        "schoolyear.close",
+        "round.reply",
+        "round.reply_replace",
+        "round.reply_add",
+        "interaction.file_plg",
+    ],
 )
 @pytest.mark.parametrize(
     "value",
-    ["²", "role|²|coordinator", "role|" + "9" * 40 + "|coordinator", "9" * 5000, "1|", "|", ""],
+    [
+        "²",
+        "role|²|coordinator",
+        "role|" + "9" * 40 + "|coordinator",
+        "9" * 5000,
+        "1|",
+        "|",
+        "",
+        "²:console:x",
+        "9" * 40 + ":console:x",
+        "1:",
+    ],
 )
 async def test_forged_button_values_are_refused_and_change_nothing(
     bot: Bot, db: Database, action: str, value: str

@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.actions import row_id
 from bot.events import ActionInvoked
 from bot.messages import OutboundMessage
 from bot.turn import Context, Turn
@@ -110,7 +111,7 @@ async def file_button(ctx: Context, event: ActionInvoked) -> list[OutboundMessag
     """A PLG button under a confirmation: file the contact the author logged under it.
     The value is ``PLG_ID:MESSAGE_KEY``."""
     plg_id, _, message_key = event.value.partition(":")
-    plg = await ctx.session.get(PLG, int(plg_id)) if plg_id.isdigit() else None
+    plg = await ctx.session.get(PLG, found) if (found := row_id(plg_id)) else None
     if plg is None or plg.school_id != ctx.school.id or not message_key:
         return [ctx.say("error.unknown_action")]
     filed = await reports.file_under(
