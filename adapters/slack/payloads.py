@@ -11,11 +11,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from adapters.json_tree import tree_problem
+
 SlackId = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,40}$")]
 Ts = Annotated[str, StringConstraints(pattern=r"^\d{1,12}\.\d{1,9}$")]
 Short = Annotated[str, StringConstraints(max_length=255)]
 # Slack caps message text at 40,000 characters; the core refuses long commands itself.
 Text = Annotated[str, StringConstraints(max_length=40_000)]
+# Message blocks nest a few levels (rich text in a list in a quote); deeper input is
+# refused before anything walks it recursively.
+MAX_DEPTH = 64
 
 
 class Shape(BaseModel):
@@ -164,6 +169,8 @@ def problem(body: object) -> str | None:
     names fields, never their values: it is safe to log."""
     if not isinstance(body, dict):
         return "not a JSON object"
+    if (reason := tree_problem(body, MAX_DEPTH)) is not None:
+        return reason
     kind = body.get("type")
     if kind is None and "command" in body:
         shape: type[Shape] = SlashCommand

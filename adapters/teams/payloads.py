@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 from botbuilder.schema import Activity
 from msrest.exceptions import DeserializationError  # type: ignore[attr-defined]
 
+from adapters.json_tree import tree_problem
+
 # Limits follow the storage columns the ids end up in (people.platform_user_id is 128,
 # a message key is at most 300 characters), with room for what Teams really sends.
 MAX_BODY_BYTES = 256 * 1024
@@ -58,8 +60,8 @@ def parse_activity(body: bytes) -> Activity:
     except RecursionError:
         # The parser recurses per level and gives up at the recursion limit.
         raise BadActivityError("JSON nested too deeply") from None
-    if not _within_depth(data, MAX_DEPTH):
-        raise BadActivityError("JSON nested too deeply")
+    if (reason := tree_problem(data, MAX_DEPTH)) is not None:
+        raise BadActivityError(reason)
     if not isinstance(data, dict):
         raise BadActivityError("an activity is a JSON object")
     kind = _text(data, "type", required=True, limit=64)
@@ -110,24 +112,6 @@ def _integer(digits: str) -> int:
     if len(digits.lstrip("-")) > MAX_INTEGER_DIGITS:
         raise BadActivityError("number too long")
     return int(digits)
-
-
-def _within_depth(data: Any, limit: int) -> bool:
-    """Whether lists and objects in ``data`` nest at most ``limit`` deep (walked
-    without recursion: the point is that it cannot overflow the stack)."""
-    pending: list[tuple[Any, int]] = [(data, 1)]
-    while pending:
-        value, depth = pending.pop()
-        if isinstance(value, dict):
-            inner = list(value.values())
-        elif isinstance(value, list):
-            inner = value
-        else:
-            continue
-        if depth > limit:
-            return False
-        pending.extend((item, depth + 1) for item in inner)
-    return True
 
 
 def _tenant(channel_data: dict[str, Any], conversation: dict[str, Any], channel_id: str) -> str:

@@ -116,7 +116,14 @@ async def test_payloads_with_missing_or_odd_fields_are_refused_or_ignored(
     odd_text["event"]["text"] = {"not": "text"}
     unknown = copy.deepcopy(mention)
     unknown["event"] = {"type": "reaction_added", "user": "U0BRAM002", "reaction": "tada"}
+    # PostgreSQL's text holds no NUL; Slack never sends one.
+    nul_text = copy.deepcopy(mention)
+    nul_text["event"]["text"] = "verteld <@U0BRAM002> \x00"
+    nul_key = copy.deepcopy(mention)
+    nul_key["event"]["\x00"] = "x"
     for payload, expected in [
+        (nul_text, 400),
+        (nul_key, 400),
         (no_event, 400),
         (no_user, 200),
         (no_ts, 200),
@@ -129,6 +136,8 @@ async def test_payloads_with_missing_or_odd_fields_are_refused_or_ignored(
     command = fixture_form("slash_command_heard.txt")
     del command["user_id"]
     assert (await plgbot.form(command)).status_code == 400
+    nul_command = fixture_form("slash_command_heard.txt") | {"text": "gehoord van \x00"}
+    assert (await plgbot.form(nul_command)).status_code == 400
     press = fixture_payload("block_actions_reply_button.txt")
     press["actions"] = []
     assert (await plgbot.interactive(press)).status_code == 400
