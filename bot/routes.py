@@ -36,7 +36,7 @@ from bot.dashboard import access as dashboard_access
 from bot.digest.command import show_digest
 from bot.help import show_help
 from bot.messages import OutboundMessage, Paragraph
-from bot.network import nudges, plg_of_contact, sharing, survey
+from bot.network import knowledge_choice, nudges, plg_of_contact, sharing, survey
 from bot.network.commands import StartNudges, StopNudges
 from bot.network.my_network import my_network
 from bot.privacy import commands as privacy
@@ -116,6 +116,7 @@ ACTIONS: Mapping[str, ActionHandler] = _actions(
         (school_year.STOP, school_year.stop),
         (REPLY_ACTION, round_replies.reply_button),
         (plg_of_contact.FILE_ACTION, plg_of_contact.file_button),
+        (knowledge_choice.TYPE_ACTION, knowledge_choice.type_button),
         (round_replies.REPLACE_ACTION, round_replies.replace_button),
         (round_replies.ADD_ACTION, round_replies.add_button),
     ]

@@ -182,3 +182,38 @@ async def file_under(
         .values(plg_id=plg_id)
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+async def toggle_knowledge(
+    session: AsyncSession, *, message_key: str, person_id: int, kind: int
+) -> int | None:
+    """Add knowledge type ``kind`` (one bit) to what ``person_id`` logged with message
+    ``message_key``, or take it off if it was there; the types it has now, or None when
+    nothing of it is left (withdrawn). A record both people reported (confirmed) is
+    either one's to change."""
+    rows = (
+        await session.scalars(
+            select(Interaction).where(
+                Interaction.message_key == message_key,
+                Interaction.origin.in_(REPORTED),
+                any_of(
+                    Interaction.reported_by_id == person_id,
+                    and_(
+                        Interaction.confirmed.is_(True),
+                        any_of(
+                            Interaction.source_id == person_id,
+                            Interaction.target_id == person_id,
+                        ),
+                    ),
+                ),
+            )
+        )
+    ).all()
+    if not rows:
+        return None
+    # One record, one set of types: the bit follows what the record as a whole had.
+    knowledge = reduce(or_, (r.knowledge for r in rows), 0) ^ kind
+    for row in rows:
+        row.knowledge = knowledge
+    await session.flush()
+    return knowledge

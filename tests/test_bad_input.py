@@ -174,6 +174,7 @@ async def test_bots_are_ignored(bot: Bot, db: Database) -> None:
         "round.reply_replace",
         "round.reply_add",
         "interaction.file_plg",
+        "interaction.set_type",
     ],
 )
 @pytest.mark.parametrize(
@@ -189,6 +190,9 @@ async def test_bots_are_ignored(bot: Bot, db: Database) -> None:
         "²:console:x",
         "9" * 40 + ":console:x",
         "1:",
+        "none:console:x",
+        "FOCUS:",
+        "focus\x00:console:x",
     ],
 )
 async def test_forged_button_values_are_refused_and_change_nothing(

@@ -80,10 +80,11 @@ async def test_only_results_earns_a_hint_to_share_focus_process_and_benefits(
     assert "also hear its focus, its approach and what it brings" in out
 
 
-async def test_no_types_gives_a_tip_about_hashtags(console: ConsoleSession) -> None:
+async def test_no_types_are_asked_for_with_buttons(console: ConsoleSession) -> None:
     await run_script(console, STAFF)
     out = await run_script(console, "told @bram")
-    assert "Tip: add #focus" in out
+    assert "What did you share: the focus, the process, results, the benefits or" in out
+    assert "[focus: /press" in out and "[organisation: /press" in out
 
 
 async def test_the_plg_is_taken_from_the_text_or_the_authors_only_plg(

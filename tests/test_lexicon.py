@@ -31,13 +31,16 @@ def examples() -> list[Example]:
 
 def test_eval_set_has_the_promised_shape(examples: list[Example]) -> None:
     dutch = sum(1 for e in examples if e.language == "nl")
-    assert len(examples) >= 170
+    assert len(examples) >= 400
     assert 0.5 <= dutch / len(examples) <= 0.7
     for kind in ALL_TYPES:
         assert sum(1 for e in examples if kind in e.expected) >= 30, kind
     assert sum(1 for e in examples if len(e.expected.names) > 1) >= 20
     assert sum(1 for e in examples if e.expected == NONE) >= 10
-    assert sum(1 for e in examples if e.held_out) >= 40
+    assert sum(1 for e in examples if e.held_out) >= 150
+    # No sentence twice, so no held-out row is also a dev row.
+    sentences = [e.sentence.casefold() for e in examples]
+    assert len(set(sentences)) == len(sentences)
 
 
 def test_scores_on_the_whole_eval_set(examples: list[Example]) -> None:
@@ -48,11 +51,25 @@ def test_scores_on_the_whole_eval_set(examples: list[Example]) -> None:
 
 
 def test_scores_on_the_held_out_rows(examples: list[Example]) -> None:
-    # The rows written last and never used to tune cues: the honest estimate.
+    # The rows written apart and never used to tune cues: the honest estimate of the
+    # lexicon alone, which misses much that is said without its words.
     result = evaluate([e for e in examples if e.held_out])
     assert result["macro"].f1 >= 0.8
     for kind in ALL_TYPES:
         assert result[kind.names[0]].f1 >= 0.7, kind
+
+
+def test_what_plgbot_uses_reaches_the_targets_on_the_held_out_rows(
+    examples: list[Example],
+) -> None:
+    # Issue 18: macro F1 at least 0.90 and every type's recall at least 0.80, on rows
+    # neither the cues nor the model ever saw.
+    held_out = [e for e in examples if e.held_out]
+    assert len(held_out) >= 150
+    result = evaluate(held_out, knowledge_types)
+    assert result["macro"].f1 >= 0.90
+    for kind in ALL_TYPES:
+        assert result[kind.names[0]].recall >= 0.80, kind
 
 
 def test_metrics_count_precision_and_recall_per_type() -> None:
@@ -104,7 +121,7 @@ def test_empty_text_and_small_talk_carry_nothing(text: str) -> None:
     assert classify(text) == NONE
 
 
-@pytest.mark.parametrize("word", ["waarom", "why", "meeting", "donderdag", "resultaat", "leren"])
+@pytest.mark.parametrize("word", ["waarom", "why", "meeting", "donderdag", "beter", "leren"])
 def test_one_weak_word_does_not_fire(word: str) -> None:
     assert classify(word) == NONE
     assert all(score < THRESHOLD for score in scores(word).values())

@@ -73,20 +73,31 @@ CUES: Final[dict[KnowledgeType, tuple[Cue, ...]]] = {
          r"|afstro|doorstro|slagingsperc|pass rate|motivat|underperform|struggl|afhaken"
          r"|drop(?:s|ping)? (?:out|maths|\w+ after)|welbevinden|wellbeing|uitval|zorgelijk"
          r"|vastlopen|fail|lage(?:re)? (?:cijfers|slaging)|low(?:er)? (?:grades|results"
-         r"|motivation)|inzakken|zakken\b|misgaat|goes wrong", 1),
+         r"|motivation)|inzakken|zakken\b|misgaat|goes wrong|te laat|\blateness|spijbel|\bskip"
+         r"|(?:zo|so|te|too) (?:laag|low|weinig|few)\b|haken (?:\S+ ){0,3}af|\bbomb", 1),
+        # A why-question, or wanting to find something out, is the PLG's question itself.
+        (r"\b(?:waarom|why)\b[^.!]{0,200}\?|\b(?:uitzoek\w*|zoekt? (?:\S+ ){0,3}uit|zoeken"
+         r" (?:\S+ ){0,3}uit|achterhal\w*|wants? to (?:know|understand|find out)|wondering why"
+         r"|vragen (?:ons|zich) af|afvragen)\b", 2),
+        (r"\b(?:focus|topic|thema|onderwerp|knelpunt|bottleneck)\b|\bthe (?:big |main |central )?"
+         r"question\b|\bde (?:grote |centrale )?vraag\b|draait om|gaat (?:ons )?(?:erom|over)"
+         r"|\bis (?:all )?about\b|revolves around|\b(?:mee )?bezig (?:met|zijn)|mee bezig"
+         r"|busy with|dealing with|looks? (?:at|into)|looking into|kijk(?:t|en)? naar", 1),
+        (r"\b(?:over|about|on) (?:hoe|how|why|waarom)\b|\b(?:lesson study|datateam|data team"
+         r"|plg|team) (?:\S+ )?(?:over|about|on)\b", 1),
     ),
     KnowledgeType.PROCESS: (
         (r"\b(?:stap|step|fase|phase) \d|\b(?:acht|8|eight)[- ]?(?:stappen|steps?)|stappenplan", 2),
         (r"\b(?:stap|step|stappen|steps|fase|phase|cyclus|cycle)\b", 1),
         (r"datateammethode|data[- ]?team(?:s)? method|\bvolgens de|\bfollow(?:ed|ing)? the", 1),
         # A hypothesis is also reported as a result ("bleek niet te kloppen"): weak alone.
-        (r"hypothe[sz]", 1),
+        (r"hypoth?e[sz]", 1),
         (r"(?:opstel|opgesteld|formul|toets|test|check|draft|brainstorm)\w* " + _GAP
          + r"(?:hypothe|aanname|assumption)|(?:hypothe|aanname|assumption)\w* " + _GAP
          + r"(?:op te stellen|opstellen|opgesteld|toetsen|getoetst|testen|getest|checken"
          r"|geformuleerd|formulated|tested|drafted)", 2),
         (r"datakwaliteit|data quality|\bklopp?en de (?:data|cijfers)", 2),
-        (r"betrouwba|reliab|\bcomplete\b|double-check", 1),
+        (r"betrouwba|reliab|\bcomplete\b|(?:double|cross)-?check", 1),
         (r"dataverzamel|data[- ]?collect|(?:verzamel|collect)\w* " + _GAP + r"data"
          r"|data " + _GAP + r"(?:verzamel|collect)", 2),
         # "The analysis showed" is a result, "we analysed" a step; both stay weak.
@@ -98,9 +109,11 @@ CUES: Final[dict[KnowledgeType, tuple[Cue, ...]]] = {
         (r"evalu", 1),
         (r"lesobservatie|observatie(?:formulier|leidraad|schema)|observation (?:form|sheet)"
          r"|kijkwijzer|nagesprek|nabespreking|post-lesson|onderzoeksles|research lesson"
-         r"|lesontwerp|lesson plan|casusleerling|case (?:pupil|student)", 2),
+         r"|lesontwerp|lesson plan|casus ?leerling|case ?leerling|case (?:pupil|student)"
+         r"|opnieuw (?:ge)?geven|(?:re-?teach|re-?taught)|bij de analyse|tijdens de analyse"
+         r"|(?:in|during) the analysis", 2),
         (r"observ|lesson study|\bles opnieuw|teach it again|voorspel|predict", 1),
-        (r"vragenlijst|enquete|survey|interview|\brecords?\b|registratie|export|logboek"
+        (r"vragenlijst|questionnaire|enquete|survey|interview|\brecords?\b|registratie|export|logboek"
          r"|\bcoder|\bcoding|\bnoteert|take notes|\bnote what", 1),
         (r"onderzoeksplan|research plan|plan van aanpak|data collection plan"
          r"|hoe (?:pakken|doen|aanpakken) jullie|how (?:did|do) you", 2),
@@ -108,12 +121,19 @@ CUES: Final[dict[KnowledgeType, tuple[Cue, ...]]] = {
         # bounded gap keeps the search linear on long messages.
         (r"\b(?:eerst|first)\b.{0,200}?\b(?:daarna|toen|dan|pas|then|next|after that)\b", 1),
         (r"\bbefore (?:we|drawing)|voordat we", 1),
+        # How data was cut up, where it came from, how the work was shared out.
+        (r"\bper (?:klas|class|mentorgroep|leerjaar|year|vak|subject|leerling|pupil)|uitgesplitst"
+         r"|naast elkaar (?:gelegd|leggen)|side by side|split (?:up|by|it)|broke (?:it )?down"
+         r"|verdeeld|each (?:person|of us) (?:took|takes)|\b(?:uit|from) (?:som|somtoday"
+         r"|magister|parnassys)\b|\bcod(?:ed|eren|eerden|ing)\b|uitgezet|afgenomen", 1),
+        (r"voorbereid|prepared the lesson|lesvoorbereiding|uitgeschreven|wat we verwachten"
+         r"|what we expect|next (?:we|step|up)\b|volgende stap|daarna gaan we|then we'?ll", 1),
     ),
     KnowledgeType.OUTCOMES: (
         (r"\bblijkt|\bbleek|\bturn(?:s|ed) out|komt naar voren|kwam naar voren", 2),
         (r"\b(?:showed|shows|laat zien|lieten zien|toont|toonde)\b", 2),
         (r"\b(?:eind)?conclusie\b|\bconclu(?:ded|sion)\b|bevinding|findings?\b", 2),
-        (r"\bresulta|\bresults?\b|uitkomst|\boutcomes?\b", 1),
+        (r"\bresulta|\bresults?\b|uitkomst|\boutcomes?\b|ontdek|discover", 2),
         (r"\b(?:we )?(?:found|vonden|zagen|saw)\b|wat we zagen|zagen we|\bzien dat|\bsee that", 2),
         (r"vorig(?:e)? jaar|last year|dan voorheen|than before|compared (?:to|with)"
          r"|vergeleken met|na de interventie|after the intervention", 1),
@@ -131,6 +151,23 @@ CUES: Final[dict[KnowledgeType, tuple[Cue, ...]]] = {
         (r"hypothe\w* " + _GAP + r"(?:bevestigd|verworpen|verwerpen|klopt|kloppen|confirmed"
          r"|rejected|doesn't hold|does not hold|holds\b)", 2),
         (r"opvallend|striking|surpris|verrassend|bemoedigend|encouraging", 1),
+        (r"\b(?:cijfers|scores|grades|marks)\b|\bbeter\b|\bbetter\b|\bfailed\b|gezakt|zakten"
+         r"|\bpassed\b|geslaagd|\bhaalden\b|behaald|achieved|deden (?:\S+ ){0,3}mee|doen"
+         r" (?:\S+ ){0,3}mee|joined in|participat|omhoog|omlaag|improved|verbeterd|this time"
+         r"|deze keer|dit keer|na de aanpassing|after the change", 1),
+        # What was seen, in so many words: counts of pupils, "it went better", "you see it in".
+        (r"\b(?:only|maar|slechts|just) (?:\d+|one|two|three|four|five|six|seven|eight|nine"
+         r"|ten|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|een paar|a few) (?:\S+ )?(?:pupils"
+         r"|students|leerlingen|kids)|\b\d+ (?:of|van) (?:the |de )?\d+\b|zie(?:n)? je (?:\S+ )?"
+         r"terug|terug te zien|you (?:can )?see it in|\bwent (?:way |much |a lot )?better"
+         r"|ging(?:en)? (?:\S+ )?beter|liep (?:\S+ )?beter|(?:het )?l(?:ag|igt) (?:niet |vooral )?"
+         r"aan\b|\bit'?s (?:mostly|mainly|not the)\b|\bit wasn'?t the\b|(?:barely|hardly"
+         r"|nauwelijks|amper) (?:\S+ )?(?:changed|veranderd|moved|omhoog|gestegen)"
+         r"|didn'?t hold|did not hold|klopte niet|\d+(?:[.,]\d+)? ?% (?:of|van|never|nooit"
+         r"|did|had|failed|zakte|haalde)\b", 2),
+        (r"(?:veel )?meer leerlingen|more (?:pupils|students)|fewer (?:pupils|students)"
+         r"|minder leerlingen|almost all|bijna alle|de meeste|most (?:pupils|students)|niemand"
+         r"|nobody", 1),
     ),
     KnowledgeType.BENEFITS: (
         (r"samenwerk|collaborat|work(?:ing)? together|werken samen|samen (?:te )?werken"
@@ -160,6 +197,19 @@ CUES: Final[dict[KnowledgeType, tuple[Cue, ...]]] = {
          r"|ben \S+ geworden|through the eyes|door de ogen|leer\w* kijken"
          r"|learn\w* to (?:see|look)", 1),
         (r"\bgesprek|conversation|elkaars|each other", 1),
+        (r"levert (?:\S+ ){0,3}op\b|anders (?:naar|kijken|kijk)|differently|andere bril"
+         r"|different lens|new lens|scheelt (?:\S+ ){0,3}tijd|saves? (?:\S+ ){0,3}time"
+         r"|tijdwinst|(?:krijg|get|got|gives?|geeft)\w* (?:\S+ ){0,3}(?:energie|energy)"
+         r"|\bik leer\b|\bwe leren\b|leerzaam|learn\w* (?:so much|a (?:lot|ton))|\bi learn"
+         r"|professionalisering|\bpd\b|made me (?:notice|see|realise|realize|think)|eye-?opener"
+         r"|opened my eyes|\bown (?:this|it)\b|eigenaarschap|not (?:another )?top-?down"
+         r"|bottom-?up|scherper|sharper|changing how i|changed how i|verandert hoe ik"
+         r"|samen (?:na te denken|nadenken|puzzelen|praten|leren)|think(?:ing)? together"
+         r"|(?:leren|learn) (?:\S+ ){0,2}(?:met|with|van|from) (?:\S+ ){0,2}(?:collega|colleague"
+         r"|elkaar|each other)|(?:samenwerk|collaborat|work together|werken samen)\w* (?:\S+ )"
+         r"{0,3}(?:beter|better|more|meer)", 2),
+        (r"reflect\w* (?:\S+ )?(?:veel )?(?:meer|more)|nuttig|useful|zinvol|made (?:us|me)\b"
+         r"|in plaats van|instead of|gekregen|uitproberen|try(?:ing)? (?:new )?things", 1),
         (r"\bik merk|i (?:notice|feel|see)|het mooie|the (?:best|great) thing|it's great"
          r"|great to see|the (?:biggest|bigger|real) (?:gain|win)", 1),
     ),
@@ -172,7 +222,16 @@ CUES: Final[dict[KnowledgeType, tuple[Cue, ...]]] = {
         (_WEEKDAY, 1),
         (_MONTH + r"|\b\d{1,2}(?:st|nd|rd|th)\b|\b\d{1,2}-\d{1,2}\b", 1),
         (r"\b\d{1,2}(?::\d\d)? ?(?:pm|am|uur)\b|\b\d+e uur|\bperiod \d|\bhet \d+e", 1),
-        (r"reserve|\bbook\b|\blokaal|\broom\b|\bzaal\b|\baula\b", 1),
+        (r"\b(?:book|reserve|reserveren|boeken)\b|overnem|invallen|cover (?:my|for)"
+         r"|take (?:over )?my class|\b\d+(?:e|ste|de) (?:(?:of|en) \d+(?:e|ste|de) )?uur\b"
+         r"|wie (?:neemt|doet|regelt|maakt|zorgt)|who(?:'s| is) (?:\S+ )?(?:taking|doing"
+         r"|bringing)|\bgeen (?:bijeenkomst|meeting|sessie|plg)|\bno (?:meeting|session)"
+         r"|gaat niet door|valt uit|\bis off\b", 2),
+        (r"reserve|\blokaal|\broom\b|\bzaal\b|\baula\b|mediatheek|library|\b\d\.\d\d\b", 1),
+        (r"\b\d{1,2}[:.]\d\d\b|\bhour\b|\buur\b|\bweek \d+|morgen|tomorrow|vanmiddag"
+         r"|this afternoon|volgende week|next (?:week|time)|overmorgen|week erna|the week after"
+         r"|\bplan (?:de|het|die|ze|maar)\b|middag|afternoon|ik zorg|zorg(?:t|en)? (?:\S+ ){0,2}"
+         r"voor|koffie|coffee|uitdraai|hand-?outs|neem\w* (?:\S+ ){0,4}mee\b", 1),
         # Bare "minutes" is usually a duration ("the first twenty minutes"), not notes.
         (r"\bagenda\b|notulen|(?:the|and|take|taking) minutes|minutes (?:of|from)|uitnodiging"
          r"|\binvit|doodle|\bpoll\b|beschikbaar|availability", 2),

@@ -38,6 +38,8 @@ class Merge:
     added_plg: bool
     # The merged record has a PLG (from either report).
     has_plg: bool
+    # The message the merged record is kept under (the earlier report's).
+    message_key: str | None
 
     @classmethod
     def of(cls, earlier: Report, later: Report) -> Merge:
@@ -52,6 +54,7 @@ class Merge:
             added_knowledge=later.knowledge & ~earlier.knowledge,
             added_plg=earlier.plg_id is None and later.plg_id is not None,
             has_plg=earlier.plg_id is not None or later.plg_id is not None,
+            message_key=earlier.rows[0].message_key,
         )
 
 

@@ -7,12 +7,13 @@ from collections.abc import Sequence
 
 from bot.commands import LogInteraction
 from bot.events import PersonRef
-from bot.knowledge.tagging import knowledge_types
+from bot.knowledge.tagging import Reading, knowledge_types, read
 from bot.knowledge.types import KnowledgeType
 from bot.messages import Actions, Block, Button, OutboundMessage, Paragraph
 from bot.network import conversations
 from bot.network.conversations import Merge
 from bot.network.interactions import Origin, edges, is_question
+from bot.network.knowledge_choice import type_buttons
 from bot.network.plg_of_contact import FILE_ACTION, PlgChoice, plg_of_contact
 from bot.turn import Turn
 from storage import directory, interactions, reports
@@ -41,9 +42,11 @@ async def log_command(turn: Turn, command: LogInteraction) -> list[OutboundMessa
     if not command.plg:
         choice = await plg_of_contact(turn, command.rest, others)
     plg = choice.plg
-    types = knowledge_types(command.rest) if command.knowledge is None else command.knowledge
-    await _record(turn, command.origin, others, plg, types, reported=True)
+    # Types the author picked (a form) are certain; read from the text they may not be.
+    reading = read(command.rest) if command.knowledge is None else Reading(command.knowledge, False)
+    await _record(turn, command.origin, others, plg, reading.types, reported=True)
     merges = await _confirm_earlier(turn, others)
+    types = reading.types
 
     names = turn.enumerate([p.display_name for p in others])
     key = f"interaction.{command.origin.value}"
@@ -53,13 +56,15 @@ async def log_command(turn: Turn, command: LogInteraction) -> list[OutboundMessa
     lines = [confirmation, *_merged(turn, merges, plg)]
     if types:
         lines.append(turn.t("interaction.types", types=turn.type_names(types)))
-    else:
-        lines.append(turn.t("interaction.no_types"))
+    if reading.unsure:
+        lines.append(turn.t("interaction.which_types" if types else "interaction.no_types"))
     if types & KnowledgeType.OUTCOMES and not types & (
         KnowledgeType.FOCUS | KnowledgeType.PROCESS | KnowledgeType.BENEFITS
     ):
         lines.append(turn.t("interaction.nudge_beyond_results"))
     blocks: list[Block] = [Paragraph(line) for line in lines]
+    if reading.unsure:
+        blocks.append(type_buttons(turn, _record_key(turn, merges, len(others))))
     # Offered unless every colleague's report had a PLG already (then it is filed).
     filed = len(merges) == len(others) and all(m.has_plg for _, m in merges)
     if choice.offered and not filed:
@@ -73,6 +78,14 @@ async def log_command(turn: Turn, command: LogInteraction) -> list[OutboundMessa
             )
         )
     return [turn.reply(*blocks)]
+
+
+def _record_key(turn: Turn, merges: Sequence[tuple[Person, Merge]], others: int) -> str:
+    """The message the record the type buttons change is kept under: this one, or,
+    when this report only confirmed the colleague's, theirs (storage.reports.merge)."""
+    if others == 1 and len(merges) == 1 and merges[0][1].message_key is not None:
+        return merges[0][1].message_key
+    return turn.message_key
 
 
 async def _confirm_earlier(turn: Turn, others: Sequence[Person]) -> list[tuple[Person, Merge]]:

@@ -229,3 +229,25 @@ async def test_composes_commands_run_here(database_url: str, tmp_path: Path) -> 
         assert ready.json()["status"] == "ready"
         assert (await client.get(f"{served.url}/metrics")).status_code == 200
     served.records()  # compose asks for JSON logs: every line is one
+
+
+def test_the_installed_package_carries_its_data_files(tmp_path: Path) -> None:
+    """``pip install .`` (the image's install) builds a wheel: the catalogue, the pinned
+    knowledge model and the migrations must be in it, not only in the source tree."""
+    import subprocess
+    import sys
+    import zipfile
+
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), ROOT],
+        check=True,
+        capture_output=True,
+    )
+    [wheel] = tmp_path.glob("plgbot-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {
+        "bot/catalogue/nl.toml",
+        "bot/catalogue/en.toml",
+        "bot/knowledge/model.json.gz",
+        "storage/migrations/env.py",
+    } <= names

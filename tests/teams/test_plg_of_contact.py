@@ -42,7 +42,9 @@ async def test_a_plg_named_by_alias_and_an_unclear_one_filed_from_the_card(teams
     assert (await teams.post(unclear)).status_code == 200
     card = teams.connector.sent[-1]
     assert "Which PLG was it about?" in card.card_text
-    by_title = {s["title"]: s for s in submits(card.card)}
+    by_title = {
+        s["title"]: s for s in submits(card.card) if s["data"]["action"] == "interaction.file_plg"
+    }
     assert set(by_title) == {"Datateam havo-3", "Lesson study onderbouw"}
     press = submitted(
         by_title["Datateam havo-3"]["data"],
