@@ -15,11 +15,13 @@ from bot.digest.board import BoardDigest
 from bot.digest.document import Document, Section, as_message, picture_files
 from bot.digest.phrases import (
     balance_section,
+    base_text,
     date_text,
     nudges_section,
     participation_sentence,
     percent,
     phrase,
+    share,
 )
 from bot.messages import OutboundMessage
 
@@ -34,8 +36,16 @@ def board_document(board: BoardDigest, language: Language) -> Document:
         monday=date_text(language, board.week.monday),
         sunday=date_text(language, board.week.sunday),
     )
+    # Each school is compared with its own last school week; one wording for them all
+    # only when they agree on it.
+    bases = {d.base for d in board.schools}
+    base = bases.pop() if len(bases) == 1 else None
     total = participation_sentence(
-        language, board.active, board.staff, board.previous_active, board.previous_staff
+        language,
+        board.active,
+        board.staff,
+        (board.previous_active, board.previous_staff),
+        base_text(language, base),
     )
     rows = []
     table: list[tuple[str, ...]] = [
@@ -62,9 +72,12 @@ def board_document(board: BoardDigest, language: Language) -> Document:
                     reciprocity=percent(d.reciprocal_ties, d.ties),
                 )
             )
-        table.append(_row(d.school, d.staff, d.active, d.new_ties, d.reciprocal_ties, d.ties))
+        table.append(
+            _row(language, d.school, d.staff, d.active, d.new_ties, d.reciprocal_ties, d.ties)
+        )
     table.append(
         _row(
+            language,
             phrase(language, "table_total"),
             board.staff,
             board.active,
@@ -83,14 +96,14 @@ def board_document(board: BoardDigest, language: Language) -> Document:
 
 
 def _row(
-    name: str, staff: int, active: int, new_ties: int, both: int, ties: int
+    language: Language, name: str, staff: int, active: int, new_ties: int, both: int, ties: int
 ) -> tuple[str, ...]:
     return (
         name,
         str(staff),
         f"{active} ({percent(active, staff)}%)",
         str(new_ties),
-        f"{percent(both, ties)}%",
+        share(language, both, ties),
     )
 
 

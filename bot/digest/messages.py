@@ -16,6 +16,7 @@ from bot.digest.network import KeyFigureLine
 from bot.digest.participation import EXPERIENCE_BANDS, EXPERIENCED, GroupShare
 from bot.digest.phrases import (
     balance_section,
+    base_text,
     comparison,
     date_text,
     nudges_section,
@@ -171,7 +172,11 @@ def digest_document(digest: Digest, language: Language) -> Document:
         opening.append(phrase(language, "holiday_note", week=week, holiday=digest.holiday))
     opening.append(
         participation_sentence(
-            language, digest.active, digest.staff, digest.previous_active, digest.previous_staff
+            language,
+            digest.active,
+            digest.staff,
+            (digest.previous_active, digest.previous_staff),
+            base_text(language, digest.base),
         )
     )
     if not digest.roster:
@@ -209,20 +214,20 @@ def digest_document(digest: Digest, language: Language) -> Document:
         new_ties = phrase(language, "new_ties_one")
     else:
         new_ties = phrase(language, "new_ties", count=digest.new_ties)
-    now = percent(digest.reciprocal_ties, digest.ties)
-    previous = (
-        percent(digest.previous_reciprocal_ties, digest.previous_ties)
-        if digest.previous_ties
-        else None
-    )
     reciprocity = phrase(
         language,
         "reciprocity",
         reciprocal=digest.reciprocal_ties,
         ties=digest.ties,
-        percent=now,
+        percent=percent(digest.reciprocal_ties, digest.ties),
         weeks=digest.window_weeks,
-    ) + comparison(language, now, previous)
+    ) + comparison(
+        language,
+        digest.reciprocal_ties,
+        digest.ties,
+        (digest.previous_reciprocal_ties, digest.previous_ties),
+        base_text(language, digest.base),
+    )
     sections.append(Section(phrase(language, "network_title"), (new_ties, reciprocity)))
     sections.append(_key_figures(language, digest))
     sections.append(balance_section(language, digest.trend))

@@ -37,6 +37,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.digest.balance import Balance, knowledge_trend
+from bot.digest.base import SEARCH_WEEKS, Base
 from bot.digest.network import (
     KeyFigureLine,
     NetworkEdge,
@@ -88,6 +89,8 @@ class Digest:
     until: datetime
     window_weeks: int
     holiday: str | None
+    # What the previous_* counts are of (bot.digest.base); None: nothing to compare with.
+    base: Base | None
     aggregate_only: bool
     staff: int
     active: int
@@ -173,7 +176,8 @@ async def compute(
     if since > now:
         raise WeekNotStartedError(f"{week} has not started yet")
     until = min(week.end(zone), now)
-    last_since, last_until = week.shifted(-1).start(zone), since
+    base = await _base(session, school_id, week, running=until < week.end(zone))
+    last_since, last_until = base.period(until - since, zone) if base else (since, since)
 
     groups = await store.participation_groups(session, school_id, since=since, until=until)
     last_groups = await store.participation_groups(
@@ -215,11 +219,12 @@ async def compute(
         until=until,
         window_weeks=config.window_weeks,
         holiday=await _holiday_of(session, school_id, week),
+        base=base,
         aggregate_only=config.aggregate_only,
         staff=sum(g.staff for g in groups),
         active=sum(g.active for g in groups),
-        previous_staff=sum(g.staff for g in last_groups),
-        previous_active=sum(g.active for g in last_groups),
+        previous_staff=sum(g.staff for g in last_groups) if base else 0,
+        previous_active=sum(g.active for g in last_groups) if base else 0,
         by_role=merge_small(group_shares(groups, lambda g: g.role)),
         by_department=by_department,
         by_experience=merge_small(
@@ -232,8 +237,8 @@ async def compute(
         new_ties=await store.new_tie_count(session, school_id, since=since, until=until),
         ties=pairs,
         reciprocal_ties=reciprocal,
-        previous_ties=last_pairs,
-        previous_reciprocal_ties=last_reciprocal,
+        previous_ties=last_pairs if base else 0,
+        previous_reciprocal_ties=last_reciprocal if base else 0,
         key_figures=lines,
         left_key_figures=sum(1 for f in last_figures if f.person_id not in current),
         trend=trend,
@@ -252,6 +257,17 @@ async def compute(
         nodes=nodes,
         edges=network_edges(ties),
     )
+
+
+async def _base(
+    session: AsyncSession, school_id: int, week: IsoWeek, *, running: bool
+) -> Base | None:
+    """The last of the ``SEARCH_WEEKS`` weeks before ``week`` that was no holiday."""
+    for back in range(1, SEARCH_WEEKS + 1):
+        candidate = week.shifted(-back)
+        if await _holiday_of(session, school_id, candidate) is None:
+            return Base(candidate, so_far=running, last_week=back == 1)
+    return None
 
 
 async def _holiday_of(session: AsyncSession, school_id: int, week: IsoWeek) -> str | None:

@@ -3,6 +3,8 @@ week's digest so far privately, with the pictures; anyone else is refused."""
 
 from __future__ import annotations
 
+import re
+
 from adapters.console import ConsoleSession
 from bot.commands import Parsed, ShowDigest, parse
 from bot.demo.school import load_demo
@@ -42,3 +44,17 @@ async def test_a_coordinator_gets_the_digest_and_a_teacher_does_not(
     out = await run_script(console, "/as anouk\noverzicht")
     assert "Alleen coördinatoren en schoolleiders krijgen het overzicht." in out
     assert "PLG-OVERZICHT" not in out
+
+
+async def test_the_week_so_far_is_compared_with_the_same_part_of_last_week(
+    console: ConsoleSession, db: Database
+) -> None:
+    # NOW is a Friday: this week's five days are set against last week's five, not seven.
+    await load_demo(db, now=NOW, tenant_id="test")
+    dutch = await run_script(console, "/as noor\noverzicht")
+    assert "spraken deze week over een PLG" in dutch
+    opening = next(line for line in dutch.splitlines() if "spraken deze week" in line)
+    assert re.search(r"dan vorige week op hetzelfde moment \(\d+%\)\.$", opening), opening
+    english = await run_script(console, "/as noor\nlanguage en\ndigest")
+    opening = next(line for line in english.splitlines() if "talked about a PLG" in line)
+    assert re.search(r"from \d+% at this point last week\.$", opening), opening

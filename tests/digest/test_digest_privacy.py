@@ -54,7 +54,7 @@ async def test_aggregate_only_names_nobody_in_text_markdown_pictures_or_file_nam
     assert "Datateam havo-3: 3 replies" in en
     assert "totals only: no names" in en
     # The numbers stay.
-    assert "9 of 16 staff (56%) talked about a PLG this week, up from 38%." in en
+    assert "9 of 16 staff (56%) talked about a PLG this week, up from 38% last week." in en
 
 
 async def test_people_who_opted_out_are_neither_counted_nor_named(school: School) -> None:
