@@ -32,3 +32,41 @@ def shift_wall(instant: datetime, delta: timedelta, zone: ZoneInfo) -> datetime:
     """``instant`` moved by ``delta`` of wall-clock time: Monday 08:00 plus four days
     is Friday 08:00, even if the clocks changed in between."""
     return (wall(instant, zone) + delta).replace(tzinfo=zone).astimezone(UTC)
+
+
+def in_school_hours(
+    instant: datetime,
+    zone: ZoneInfo,
+    hours: tuple[time, time],
+    *,
+    after: datetime,
+    before: datetime,
+    days_off: frozenset[date] = frozenset(),
+) -> datetime:
+    """``instant`` if it falls in school hours (``hours``, Monday to Friday, not on
+    ``days_off``); else the nearest opening or closing moment of school hours strictly
+    between ``after`` and ``before``; else ``instant`` itself (nothing fits)."""
+    opens, closes = hours
+
+    def school_day(day: date) -> bool:
+        return day.weekday() < 5 and day not in days_off
+
+    local = instant.astimezone(zone)
+    if school_day(local.date()) and opens <= local.time() <= closes:
+        return instant
+    candidates = []
+    # The next opening, and the last closing before it, each within three weeks.
+    day = local.date() if local.time() < opens else local.date() + timedelta(days=1)
+    for _ in range(21):
+        if school_day(day):
+            candidates.append(localize(day, opens, zone))
+            break
+        day += timedelta(days=1)
+    day = local.date() if local.time() > closes else local.date() - timedelta(days=1)
+    for _ in range(21):
+        if school_day(day):
+            candidates.append(localize(day, closes, zone))
+            break
+        day -= timedelta(days=1)
+    fitting = [c for c in candidates if after < c < before]
+    return min(fitting, key=lambda c: abs(c - instant)) if fitting else instant

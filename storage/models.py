@@ -493,6 +493,8 @@ class SchoolSettings(Base):
     aggregate_only: Mapped[bool | None] = mapped_column(Boolean)
     leaders_see_names: Mapped[bool | None] = mapped_column(Boolean)
     retention_months: Mapped[int | None] = mapped_column(Integer)
+    # When staff may be written to unasked ("08:00-17:00", school days only).
+    school_hours: Mapped[str | None] = mapped_column(String(16))
 
 
 class Nudge(Base):

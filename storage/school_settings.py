@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from datetime import time
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import SchoolSettings
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 _AT = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -57,6 +59,15 @@ class SchoolConfig:
     leaders_see_names: bool = False
     # Privacy: interactions and round replies older than this many months are deleted.
     retention_months: int = 12
+    # School hours (school time, Monday to Friday outside holidays): a round's halfway
+    # note is sent within them, not at 00:30 or 21:52.
+    school_hours: str = "08:00-17:00"
+
+    def hours(self) -> tuple[time, time]:
+        """``school_hours`` as (opening, closing)."""
+        match = _HOURS.match(self.school_hours)
+        assert match is not None, "validated when set"
+        return time(int(match[1]), int(match[2])), time(int(match[3]), int(match[4]))
 
     def weekday_time(self, field: str) -> tuple[int, int, int]:
         """``nudge_at``/``survey_at``/``digest_at`` as (weekday 0=Monday, hour, minute)."""
@@ -113,6 +124,11 @@ def parse_setting(key: str, raw: str) -> Any:
         if len(raw) > 256 or any(c.isspace() for c in raw):
             raise SettingError(f"{key}: {raw!r} is not a channel id; use e.g. C0123ABCD")
         return raw or None
+    if key == "school_hours":
+        match = _HOURS.match(raw)
+        if match is None or match.group(1, 2) >= match.group(3, 4):
+            raise SettingError(f"{key}: {raw!r} is not valid; use e.g. 08:00-17:00")
+        return raw
     kind = type(getattr(DEFAULTS, key))
     try:
         if kind is bool:

@@ -17,6 +17,7 @@ from bot.rounds.creation import (
     target_channels,
 )
 from bot.rounds.messages import schedule_text, short, when
+from bot.rounds.posting import halfway_in_school_hours
 from bot.rounds.recurrence import next_posting, parse_recurrence, window
 from bot.school_time import zone_of
 from bot.turn import Context, Turn
@@ -122,8 +123,11 @@ async def edit_round(turn: Turn, command: EditRound) -> list[OutboundMessage]:
         question_round.recurrence = plan.recurrence.canonical()
         question_round.starts_at, question_round.closes_at = plan.starts_at, plan.closes_at
         if open_now is not None and draft.recurrence is None:
-            open_now.halfway_at, open_now.closes_at = window(
+            halfway, open_now.closes_at = window(
                 open_now.due_at, start=plan.starts_at, first_close=plan.closes_at, zone=zone
+            )
+            open_now.halfway_at = await halfway_in_school_hours(
+                turn.session, turn.school, halfway, due=open_now.due_at, closes=open_now.closes_at
             )
     if draft.question is not None:
         question_round.question = draft.question

@@ -10,7 +10,7 @@ is the round's own rule and works inside the caller's transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,10 +19,11 @@ from bot.messages import OutboundMessage
 from bot.rounds.creation import NOW_RECURRENCE
 from bot.rounds.messages import person_language, question_post, school_language, skipped_note
 from bot.rounds.recurrence import next_posting, parse_recurrence, window
-from bot.school_time import wall, zone_of
+from bot.school_time import in_school_hours, wall, zone_of
 from storage import directory, holidays
 from storage import rounds as store
 from storage.models import PLG, Person, QuestionRound, RoundOccurrence, School
+from storage.school_settings import school_config
 
 
 @dataclass(slots=True)
@@ -54,6 +55,7 @@ async def open_posting(
     halfway, closes = window(
         due, start=question_round.starts_at, first_close=question_round.closes_at, zone=zone
     )
+    halfway = await halfway_in_school_hours(session, school, halfway, due=due, closes=closes)
     posting.occurrence = await store.ensure_occurrence(
         session,
         round_id=question_round.id,
@@ -63,6 +65,25 @@ async def open_posting(
         question=question_round.question,
     )
     return posting
+
+
+async def halfway_in_school_hours(
+    session: AsyncSession, school: School, halfway: datetime, *, due: datetime, closes: datetime
+) -> datetime:
+    """The halfway note's moment moved into the school's hours (a school day, not a
+    holiday) when the middle of the reply window falls outside them."""
+    zone = zone_of(school)
+    start, end = wall(due, zone).date(), wall(closes, zone).date()
+    days_off = frozenset(
+        start + timedelta(days=n)
+        for span in await holidays.holidays_of_school(session, school.id, ending_from=start)
+        for n in range((end - start).days + 1)
+        if span.starts_on <= start + timedelta(days=n) <= span.ends_on
+    )
+    config = await school_config(session, school.id)
+    return in_school_hours(
+        halfway, zone, config.hours(), after=due, before=closes, days_off=days_off
+    )
 
 
 def question_message(posting: Posting, default_language: Language) -> OutboundMessage:
