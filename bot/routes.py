@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, get_args
 
-from bot import plgs
+from bot import meetings, plgs
 from bot.actions import ActionHandler
 from bot.catalogue import as_language, text
 from bot.commands import (
@@ -117,6 +117,7 @@ ACTIONS: Mapping[str, ActionHandler] = _actions(
         (REPLY_ACTION, round_replies.reply_button),
         (plg_of_contact.FILE_ACTION, plg_of_contact.file_button),
         (knowledge_choice.TYPE_ACTION, knowledge_choice.type_button),
+        (meetings.NEXT_ACTION, meetings.next_meeting_button),
         (round_replies.REPLACE_ACTION, round_replies.replace_button),
         (round_replies.ADD_ACTION, round_replies.add_button),
     ]

@@ -230,7 +230,7 @@ class RoundJobs:
         rid, zone = question_round.id, zone_of(school)
         messenger = self.messengers.for_school(school_ref(school))
         async with self.db.session() as session:
-            agenda = await compile_agenda(session, question_round, occurrence)
+            agenda = await compile_agenda(session, question_round, occurrence, now=now)
             channels, leads = await agenda_targets(session, question_round)
         due = occurrence.closes_at
         school_message = agenda_message(

@@ -6,6 +6,7 @@ from bot.ports import Messengers
 from bot.service import Bot
 from scheduler.digests import DigestJobs
 from scheduler.jobs import JobSource
+from scheduler.meetings import MeetingJobs
 from scheduler.nudges import NudgeJobs
 from scheduler.retention import RetentionJobs
 from scheduler.rounds import RoundJobs
@@ -16,7 +17,8 @@ from scheduler.surveys import SurveyJobs
 def job_sources(bot: Bot, messengers: Messengers) -> list[JobSource]:
     """The sources the scheduler runs: question rounds, weekly nudges to key figures,
     the monthly network survey, the nightly retention job, the weekly coordinator
-    digest, and the questions and figures after a school year is closed."""
+    digest, the questions and figures after a school year is closed, and the question
+    for the next meeting date after a PLG's meeting."""
     return [
         RoundJobs(bot, messengers),
         NudgeJobs(bot, messengers),
@@ -24,4 +26,5 @@ def job_sources(bot: Bot, messengers: Messengers) -> list[JobSource]:
         RetentionJobs(bot, messengers),
         DigestJobs(bot, messengers),
         SchoolYearJobs(bot, messengers),
+        MeetingJobs(bot, messengers),
     ]

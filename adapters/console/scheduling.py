@@ -126,6 +126,10 @@ async def _step_until(sources: list[JobSource], clock: SteppableClock, until: da
         for source in sources:
             for schedule in await source.schedules():
                 at = schedule.trigger.get_next_fire_time(None, now)
+                if at is not None and (source.kind, schedule.key, max(at, now)) in ran:
+                    # Run at this moment already: its next time, so that one long wait
+                    # runs a daily job every day, not only on the first.
+                    at = schedule.trigger.get_next_fire_time(at, now + timedelta(microseconds=1))
                 if at is None or at > until:
                     continue
                 at = max(at, now)

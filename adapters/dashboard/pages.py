@@ -238,6 +238,7 @@ class Pages:
             visit.viewer.school,
             visit.settings,
             int(request.path_params["occurrence_id"]),
+            visit.now,
         )
         if found is None:
             return _not_found(visit)
@@ -265,7 +266,7 @@ class Pages:
     async def _agenda_download(self, request: Request, visit: Visit) -> Response:
         occurrence_id = int(request.path_params["occurrence_id"])
         found = await view.agenda_of(
-            visit.session, visit.viewer.school, visit.settings, occurrence_id
+            visit.session, visit.viewer.school, visit.settings, occurrence_id, visit.now
         )
         if found is None:
             return _not_found(visit)

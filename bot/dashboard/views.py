@@ -327,14 +327,18 @@ class AgendaView:
 
 
 async def agenda_of(
-    session: AsyncSession, school: School, settings: SchoolConfig, occurrence_id: int
+    session: AsyncSession,
+    school: School,
+    settings: SchoolConfig,
+    occurrence_id: int,
+    now: datetime,
 ) -> AgendaView | None:
     """The agenda of one of the school's round postings (None: not this school's). In
     an aggregate-only school it names nobody and does not count roles or departments."""
     found = await store.occurrence_of_school(session, school.id, occurrence_id)
     if found is None:
         return None
-    agenda = await compile_agenda(session, *found)
+    agenda = await compile_agenda(session, *found, now=now)
     if settings.aggregate_only:
         agenda = replace(
             agenda,

@@ -4,6 +4,8 @@ for the command line."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from bot.catalogue import DEFAULT_LANGUAGE, Language, as_language
 from bot.messages import OutboundMessage, Visibility
 from bot.rounds import admin as round_admin
@@ -57,7 +59,7 @@ async def show_agenda(turn: Turn, command: ShowAgenda) -> list[OutboundMessage]:
     occurrence = await store.latest_occurrence(turn.session, question_round.id)
     if occurrence is None:
         return [turn.say("round.not_posted_yet", number=question_round.id)]
-    agenda = await compile_agenda(turn.session, question_round, occurrence)
+    agenda = await compile_agenda(turn.session, question_round, occurrence, now=turn.now)
     shown = agenda_message(turn.language, agenda, zone_of(turn.school))
     return [OutboundMessage(blocks=shown.blocks, visibility=Visibility.PRIVATE)]
 
@@ -77,6 +79,6 @@ async def agenda_document(db: Database, round_id: int, language: Language | None
         occurrence = await store.latest_occurrence(session, round_id)
         if occurrence is None:
             raise UnknownRoundError(f"round {round_id} has not been posted yet")
-        agenda = await compile_agenda(session, question_round, occurrence)
+        agenda = await compile_agenda(session, question_round, occurrence, now=datetime.now(UTC))
     chosen = language or as_language(school.language) or DEFAULT_LANGUAGE
     return agenda_markdown(chosen, agenda, zone_of(school))

@@ -136,7 +136,7 @@ async def test_the_teams_agenda_shows_hostile_replies_and_names_as_text(
         occurrence = (await session.scalars(select(RoundOccurrence))).one()
         home = await session.get(School, question_round.school_id)
         assert home is not None
-        agenda = await compile_agenda(session, question_round, occurrence)
+        agenda = await compile_agenda(session, question_round, occurrence, now=clock.now())
     posted = agenda_message("en", agenda, zone_of(home))
 
     await teams.post(fixture("conversation_update_bot_added"))

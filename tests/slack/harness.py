@@ -29,6 +29,7 @@ from bot.clock import FixedClock
 from bot.ports import Messengers
 from bot.service import Bot
 from scheduler.jobs import JobSource
+from scheduler.meetings import MeetingJobs
 from scheduler.nudges import NudgeJobs
 from scheduler.rounds import RoundJobs
 from scheduler.surveys import SurveyJobs
@@ -204,8 +205,9 @@ class Scheduled:
             RoundJobs(bot, messengers),
             NudgeJobs(bot, messengers),
             SurveyJobs(bot, messengers),
+            MeetingJobs(bot, messengers),
         ]
-        # ``kinds`` keeps only those jobs (``round``, ``nudge``, ``survey``).
+        # ``kinds`` keeps only those jobs (``round``, ``nudge``, ``survey``, ``meeting``).
         self.sources = [s for s in every if not kinds or s.kind in kinds]
 
     async def until(self, moment: datetime) -> None:
