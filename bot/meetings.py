@@ -72,7 +72,7 @@ async def next_meeting_button(ctx: Context, event: ActionInvoked) -> list[Outbou
     member = await directory.membership(ctx.session, plg.id, ctx.author.id)
     if member is None or not member.is_lead:
         leads = await directory.leads_of(ctx.session, plg.id)
-        names = ", ".join(p.display_name for p in leads) or "—"
+        names = ctx.enumerate([p.display_name for p in leads]) or "—"
         return [ctx.say("plg.leads_only", name=plg.name, leads=names)]
     if day < ctx.now.date():
         return [ctx.say("plg.meeting_past", date=day.isoformat())]

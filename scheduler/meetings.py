@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from functools import partial
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.events import school_ref
 from bot.meetings import next_meeting_question
 from bot.rounds.messages import person_language
 from bot.school_time import localize, zone_of
 from scheduler.jobs import Schedule
 from scheduler.per_school import PerSchoolJobs, per_school_schedules
 from storage import directory
-from storage.directory import PLACEHOLDER
 from storage.models import School
 from storage.school_settings import SchoolConfig
 
@@ -63,25 +60,14 @@ class MeetingJobs(PerSchoolJobs):
                 for lead in await directory.leads_of(session, plg.id)
             ]
         for plg, passed, lead in asks:
-            if lead.withdrawn or lead.platform_user_id.startswith(PLACEHOLDER):
-                continue  # gone, or not on the platform yet: nobody to write to
             language = person_language(lead, school, self.default_language)
-            ref = school_ref(school)
-            send = partial(
-                self.messengers.for_school(ref).send_private,
-                school=ref,
-                user_id=lead.platform_user_id,
-                message=next_meeting_question(language, plg, passed, today),
+            await self.send_once(
+                school,
+                lead,
+                kind="meeting.ask",
+                key=f"{plg.id}:{passed.isoformat()}:{lead.id}",
+                due=localize(passed + timedelta(days=1), opens, zone),
+                now=now,
+                sent=next_meeting_question(language, plg, passed, today),
+                grace=ASKING,
             )
-            try:
-                await self.delivery.once(
-                    kind="meeting.ask",
-                    key=f"{plg.id}:{passed.isoformat()}:{lead.id}",
-                    due=localize(passed + timedelta(days=1), opens, zone),
-                    now=now,
-                    send=send,
-                    grace=ASKING,
-                )
-            except Exception:
-                # One lead's failed message must not keep the others from theirs.
-                log.exception("meeting.ask to person %s failed", lead.id)

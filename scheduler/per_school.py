@@ -3,20 +3,27 @@ serves and whose settings switch the job on."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 
 from apscheduler.triggers.base import BaseTrigger
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import school_defaults
+from bot.events import school_ref
+from bot.messages import OutboundMessage
 from bot.ports import Messengers
 from bot.service import Bot
 from scheduler.delivery import Delivery
 from scheduler.jobs import Schedule
 from storage import Database, directory
-from storage.models import School
+from storage.directory import PLACEHOLDER
+from storage.models import Person, School
 from storage.school_settings import SchoolConfig, school_config
+
+log = logging.getLogger("plgbot.scheduler")
 
 TriggerFor = Callable[[School, SchoolConfig], BaseTrigger | None]
 
@@ -68,3 +75,32 @@ class PerSchoolJobs:
         if school is None or school.platform not in self.messengers:
             return None
         return school, await school_config(session, school.id, self.defaults)
+
+    async def send_once(
+        self,
+        school: School,
+        person: Person,
+        *,
+        kind: str,
+        key: str,
+        due: datetime,
+        now: datetime,
+        sent: OutboundMessage,
+        grace: timedelta,
+    ) -> None:
+        """``sent`` to ``person``'s private chat once for (``kind``, ``key``), however
+        often asked; nobody gone or not yet on the platform is written to, and one
+        person's failed message does not keep the others from theirs."""
+        if person.withdrawn or person.platform_user_id.startswith(PLACEHOLDER):
+            return
+        ref = school_ref(school)
+        send = partial(
+            self.messengers.for_school(ref).send_private,
+            school=ref,
+            user_id=person.platform_user_id,
+            message=sent,
+        )
+        try:
+            await self.delivery.once(kind=kind, key=key, due=due, now=now, send=send, grace=grace)
+        except Exception:
+            log.exception("%s to person %s failed", kind, person.id)

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from functools import partial
 
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.catalogue import text
-from bot.events import school_ref
-from bot.messages import Bullets, Heading, OutboundMessage, message
+from bot.messages import Bullets, Heading, message
 from bot.rounds.messages import person_language
 from bot.school_time import zone_of
 from bot.staff.school_year import YearSummary, decision_message, summary_lines
@@ -27,8 +25,6 @@ from scheduler.per_school import PerSchoolJobs
 from storage import directory
 from storage import school_years as store
 from storage.digests import coordinators
-from storage.directory import PLACEHOLDER
-from storage.models import Person, School
 
 log = logging.getLogger("plgbot.scheduler")
 
@@ -74,14 +70,15 @@ class SchoolYearJobs(PerSchoolJobs):
             closed_at = year.closed_at
         for plg, lead in asks:
             language = person_language(lead, school, self.default_language)
-            await self._once(
+            await self.send_once(
                 school,
                 lead,
-                f"{plg.id}:{lead.id}",
-                "schoolyear.ask",
-                closed_at,
-                now,
-                decision_message(language, plg, summary.name),
+                kind="schoolyear.ask",
+                key=f"{plg.id}:{lead.id}",
+                due=closed_at,
+                now=now,
+                sent=decision_message(language, plg, summary.name),
+                grace=ASKING,
             )
         for reader in readers:
             language = person_language(reader, school, self.default_language)
@@ -90,31 +87,13 @@ class SchoolYearJobs(PerSchoolJobs):
                 Bullets(tuple(summary_lines(language, summary))),
                 private=True,
             )
-            await self._once(
-                school, reader, str(reader.id), "schoolyear.summary", closed_at, now, figures
+            await self.send_once(
+                school,
+                reader,
+                kind="schoolyear.summary",
+                key=str(reader.id),
+                due=closed_at,
+                now=now,
+                sent=figures,
+                grace=ASKING,
             )
-
-    async def _once(
-        self,
-        school: School,
-        person: Person,
-        key: str,
-        kind: str,
-        due: datetime,
-        now: datetime,
-        sent: OutboundMessage,
-    ) -> None:
-        if person.withdrawn or person.platform_user_id.startswith(PLACEHOLDER):
-            return  # gone, or not on the platform yet: nobody to write to
-        ref = school_ref(school)
-        send = partial(
-            self.messengers.for_school(ref).send_private,
-            school=ref,
-            user_id=person.platform_user_id,
-            message=sent,
-        )
-        try:
-            await self.delivery.once(kind=kind, key=key, due=due, now=now, send=send, grace=ASKING)
-        except Exception:
-            # One person's failed message must not keep the others from theirs.
-            log.exception("%s to person %s failed", kind, person.id)
