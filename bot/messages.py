@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+# The longest value a button may carry; see Button.
+MAX_BUTTON_VALUE = 500
+
 
 @dataclass(frozen=True, slots=True)
 class Heading:
@@ -50,6 +53,12 @@ class Button:
     value: str
     asks_text: str | None = None
     picks_people: str | None = None
+
+    def __post_init__(self) -> None:
+        # A value is an id or a short name, never a person's text: every platform must
+        # be able to carry it whole (Slack holds 2000 characters, JSON-escaped).
+        if len(self.value) > MAX_BUTTON_VALUE:
+            raise ValueError(f"a button value of {len(self.value)} characters ({self.action})")
 
 
 @dataclass(frozen=True, slots=True)

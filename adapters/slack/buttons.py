@@ -17,7 +17,7 @@ from typing import Any
 from bot.catalogue import Language, as_language
 from bot.messages import Button
 
-ACTION_ID = re.compile(r"^plgbot\.button\.\d{1,2}$")
+ACTION_ID = re.compile(r"^plgbot\.button\.\d{1,3}$")
 ANSWER_CALLBACK_ID = "plgbot_answer"
 ANSWER_BLOCK = "answer"
 PEOPLE_BLOCK = "people"
@@ -26,6 +26,8 @@ MAX_PEOPLE = 30
 # Block Kit: a button value holds 2000 characters, its text 75, a modal title 24,
 # private_metadata 3000, a plain-text input 3000.
 VALUE_LIMIT, LABEL_LIMIT, TITLE_LIMIT, ANSWER_LIMIT = 2000, 75, 24, 3000
+# Buttons in one actions block.
+PER_BLOCK = 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,23 +44,50 @@ class Pressed:
         return self.asks_text is not None or self.picks_people is not None
 
 
-def actions_block(buttons: tuple[Button, ...]) -> dict[str, Any] | None:
-    elements = []
-    for index, button in enumerate(buttons[:25]):
-        value = json.dumps(
-            {"a": button.action, "v": button.value, "q": button.asks_text, "p": button.picks_people}
-        )
-        if len(value) > VALUE_LIMIT:
-            continue
-        elements.append(
-            {
-                "type": "button",
-                "action_id": f"plgbot.button.{index}",
-                "text": {"type": "plain_text", "text": _clip(button.label, LABEL_LIMIT)},
-                "value": value,
-            }
-        )
-    return {"type": "actions", "elements": elements} if elements else None
+def actions_blocks(buttons: tuple[Button, ...], *, first: int = 0) -> list[dict[str, Any]]:
+    """The buttons as ``actions`` blocks of at most 25 each, every one of them with its
+    whole core value. Their action ids count on from ``first``: Slack refuses a
+    message in which two buttons share one (invalid_blocks)."""
+    elements = [
+        {
+            "type": "button",
+            "action_id": f"plgbot.button.{index}",
+            "text": {"type": "plain_text", "text": _clip(button.label, LABEL_LIMIT)},
+            "value": button_value(button),
+        }
+        for index, button in enumerate(buttons, start=first)
+    ]
+    return [
+        {"type": "actions", "elements": elements[i : i + PER_BLOCK]}
+        for i in range(0, len(elements), PER_BLOCK)
+    ]
+
+
+def button_value(button: Button) -> str:
+    """The button's value as JSON within VALUE_LIMIT. The core's value is never cut
+    (bot.messages.MAX_BUTTON_VALUE keeps it short); a prompt, only the modal's label,
+    is shortened when the whole would not fit."""
+    prompts = {"q": button.asks_text, "p": button.picks_people}
+    while True:
+        value = _json({"a": button.action, "v": button.value, **prompts})
+        over = len(value) - VALUE_LIMIT
+        given = [k for k, prompt in prompts.items() if prompt]
+        if over <= 0 or not given:
+            break
+        # Each prompt gives up its share of what is too much (a little more: "…").
+        cut = -(-over // len(given)) + 1
+        for k in given:
+            prompt = prompts[k] or ""
+            prompts[k] = _clip(prompt, len(prompt) - cut) if len(prompt) > cut + 1 else ""
+    if over > 0:
+        # Only a value the core should never make (bot.messages.Button) gets here.
+        raise ValueError(f"a button value of {len(value)} characters does not fit Slack")
+    return value
+
+
+def _json(data: dict[str, str | None]) -> str:
+    # Slack counts characters: no \u escapes for é or ë, no spaces.
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def pressed(value: str | None) -> Pressed | None:

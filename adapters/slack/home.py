@@ -8,7 +8,7 @@ from typing import Any
 
 from adapters.slack import round_modal
 from adapters.slack.modal import open_button
-from adapters.slack.render import render
+from adapters.slack.render import fitted
 from bot.catalogue import Language
 from bot.messages import OutboundMessage
 
@@ -20,7 +20,7 @@ def home_view(
     overview: OutboundMessage, language: Language, *, leads: bool = False
 ) -> dict[str, Any]:
     """The view for ``views.publish``; ``leads`` adds the "New question round" button."""
-    blocks = render(overview, max_blocks=HOME_BLOCKS - 1).blocks
+    blocks = fitted(overview, HOME_BLOCKS - 1)
     elements = [open_button(language)]
     if leads:
         # One primary button is enough.

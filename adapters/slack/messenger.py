@@ -7,12 +7,13 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.files import direct_channel, files_of, has_text, upload
-from adapters.slack.render import render
+from adapters.slack.render import Rendered, render
 from bot.events import SchoolRef
 from bot.messages import OutboundMessage
 from bot.ports import RESENDING
@@ -89,11 +90,8 @@ class SlackMessenger:
         thread_id: str | None = None,
         key: str | None = None,
     ) -> str:
-        if key is not None and RESENDING.get():
-            earlier = await find_post(self._client, channel_id, thread_id, key)
-            if earlier is not None:
-                return earlier
-        return await self._post(channel_id, message, thread_id, key)
+        again = key is not None and RESENDING.get()
+        return await self._post(channel_id, message, thread_id, key, again=again)
 
     async def send_private(
         self, *, school: SchoolRef, user_id: str, message: OutboundMessage
@@ -102,29 +100,90 @@ class SlackMessenger:
         return await self._post(user_id, message, None)
 
     async def _post(
-        self, channel: str, message: OutboundMessage, thread: str | None, key: str | None = None
+        self,
+        channel: str,
+        message: OutboundMessage,
+        thread: str | None,
+        key: str | None = None,
+        *,
+        again: bool = False,
     ) -> str:
         files = files_of(message)
         if files and not has_text(message):
             # Nothing to say but the files: they are the post.
             target = await direct_channel(self._client, channel) if _is_user(channel) else channel
             return await upload(self._client, channel=target, files=files, thread_ts=thread)
-        rendered = render(message)
-        async with self._pacer.turn(channel):
-            answer = await self._client.chat_postMessage(
-                channel=channel,
-                text=rendered.text,
-                blocks=rendered.blocks,
-                thread_ts=thread,
+        posted = await post_rendered(
+            self._client,
+            channel,
+            render(message),
+            thread=thread,
+            key=key,
+            again=again,
+            pacer=self._pacer,
+        )
+        if files and not posted.found:
+            await upload(self._client, channel=posted.channel, files=files, thread_ts=thread)
+        return posted.ts
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """Where a rendered message's first part is: its conversation (a DM's id when it
+    was posted to a user id), its ts, and whether it was there from an earlier try."""
+
+    channel: str
+    ts: str
+    found: bool = False
+
+
+async def post_rendered(
+    client: AsyncWebClient,
+    channel: str,
+    rendered: Rendered,
+    *,
+    thread: str | None,
+    key: str | None,
+    again: bool = False,
+    pacer: ChannelPacer | None = None,
+) -> Posted:
+    """Post every part of ``rendered``: the first where asked, the others in order in
+    its thread (a long agenda's later replies, under the first part). A keyed post
+    marks each part with its own key (``key/2``...), so a second try finds each part
+    that is already there and posts only those that are not."""
+    first: Posted | None = None
+    for number, part in enumerate(rendered.parts, start=1):
+        part_key = key if number == 1 or key is None else f"{key}/{number}"
+        where = channel if first is None else first.channel
+        part_thread = thread if first is None else (thread or first.ts)
+        if again and part_key is not None:
+            earlier = await find_post(client, where, part_thread, part_key)
+            if earlier is not None:
+                first = first or Posted(where, earlier, found=True)
+                continue
+        async with pacer.turn(where) if pacer is not None else _unpaced():
+            answer = await client.chat_postMessage(
+                channel=where,
+                text=part.text,
+                blocks=part.blocks,
+                thread_ts=part_thread,
                 unfurl_links=False,
                 unfurl_media=False,
-                metadata={"event_type": EVENT_TYPE, "event_payload": {"key": key}} if key else None,
+                metadata=(
+                    {"event_type": EVENT_TYPE, "event_payload": {"key": part_key}}
+                    if part_key
+                    else None
+                ),
             )
-        if files:
-            # Posted to a user id, the answer names the DM it landed in.
-            landed = str(answer.get("channel") or channel)
-            await upload(self._client, channel=landed, files=files, thread_ts=thread)
-        return str(answer["ts"])
+        # Posted to a user id, the answer names the DM it landed in.
+        first = first or Posted(str(answer.get("channel") or where), str(answer["ts"]))
+    assert first is not None  # a rendered message has at least one part
+    return first
+
+
+@asynccontextmanager
+async def _unpaced() -> AsyncIterator[None]:
+    yield
 
 
 async def find_post(

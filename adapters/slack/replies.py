@@ -26,7 +26,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.outbox import Outbox, RefusedError
 from adapters.slack.files import direct_channel, files_of, has_text, upload
-from adapters.slack.messenger import EVENT_TYPE, find_post
+from adapters.slack.messenger import post_rendered
 from adapters.slack.render import render
 from bot.clock import Clock
 from bot.messages import OutboundMessage, Visibility
@@ -41,6 +41,8 @@ log = logging.getLogger("plgbot.slack")
 TRANSIENT = frozenset(
     {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
 )
+# A slash command's response_url takes up to five messages within 30 minutes.
+RESPONSE_URL_USES = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,12 +108,8 @@ class Replies:
         self, destination: dict[str, Any], message: OutboundMessage, *, key: str | None, again: bool
     ) -> None:
         where = Where(**destination)
-        if key is not None and again:
-            thread = where.thread_ts or (where.message_ts if message.in_thread else None)
-            if await find_post(self._client, where.channel_id, thread, key) is not None:
-                return
         try:
-            await self._send(where, message, key)
+            await self._send(where, message, key, again=again)
         except SlackApiError as error:
             code = str(error.response.get("error", "error"))
             status = error.response.status_code
@@ -140,10 +138,16 @@ class Replies:
         except SlackApiError as error:
             log.warning("Slack: button not sent (%s)", error.response.get("error", "error"))
 
-    async def _send(self, where: Where, message: OutboundMessage, key: str | None = None) -> None:
-        landed = await self._send_text(where, message, key) if has_text(message) else None
+    async def _send(
+        self, where: Where, message: OutboundMessage, key: str | None = None, *, again: bool = False
+    ) -> None:
+        landed, found = (
+            await self._send_text(where, message, key, again)
+            if has_text(message)
+            else (None, False)
+        )
         files = files_of(message)
-        if not files:
+        if not files or found:
             return
         private = message.visibility is Visibility.PRIVATE
         thread = where.thread_ts or (where.message_ts if message.in_thread else None)
@@ -158,42 +162,48 @@ class Replies:
         await upload(self._client, channel=channel, files=files, thread_ts=thread)
 
     async def _send_text(
-        self, where: Where, message: OutboundMessage, key: str | None
-    ) -> str | None:
-        """Send the message's text; the conversation it landed in, when Slack says."""
+        self, where: Where, message: OutboundMessage, key: str | None, again: bool
+    ) -> tuple[str | None, bool]:
+        """Send the message's text, every part of it (adapters.slack.render); the
+        conversation it landed in, when Slack says, and whether an earlier try had
+        already posted it."""
         rendered = render(message)
+        parts = rendered.parts
         private = message.visibility is Visibility.PRIVATE
+        if where.response_url is not None and len(parts) > RESPONSE_URL_USES:
+            # A response_url takes five messages: a longer answer goes to the person's
+            # DM, its later parts in the thread of the first.
+            dm = await direct_channel(self._client, where.user_id)
+            posted = await post_rendered(self._client, dm, rendered, thread=None, key=None)
+            return posted.channel, False
         if where.response_url is not None:
             hook = AsyncWebhookClient(where.response_url, retry_handlers=self._retry_handlers)
-            hooked = await hook.send(
-                text=rendered.text,
-                blocks=rendered.blocks,
-                response_type="ephemeral" if private else "in_channel",
-                replace_original=False,
-            )
-            if hooked.status_code >= 500 or hooked.status_code == 429:
-                raise ConnectionError(f"response_url answered {hooked.status_code}")
-            if hooked.status_code != 200:
-                # Expired (30 minutes, 5 uses) or refused: another try cannot help.
-                raise RefusedError(f"response_url answered {hooked.status_code}")
-            return None
+            for part in parts:
+                hooked = await hook.send(
+                    text=part.text,
+                    blocks=part.blocks,
+                    response_type="ephemeral" if private else "in_channel",
+                    replace_original=False,
+                )
+                if hooked.status_code >= 500 or hooked.status_code == 429:
+                    raise ConnectionError(f"response_url answered {hooked.status_code}")
+                if hooked.status_code != 200:
+                    # Expired (30 minutes, 5 uses) or refused: another try cannot help.
+                    raise RefusedError(f"response_url answered {hooked.status_code}")
+            return None, False
         thread = where.thread_ts or (where.message_ts if message.in_thread else None)
         if private and not where.is_direct:
-            await self._client.chat_postEphemeral(
-                channel=where.channel_id,
-                user=where.user_id,
-                text=rendered.text,
-                blocks=rendered.blocks,
-                thread_ts=thread,
-            )
-            return None
-        answer = await self._client.chat_postMessage(
-            channel=where.channel_id,
-            text=rendered.text,
-            blocks=rendered.blocks,
-            thread_ts=thread,
-            unfurl_links=False,
-            unfurl_media=False,
-            metadata={"event_type": EVENT_TYPE, "event_payload": {"key": key}} if key else None,
+            # An ephemeral message has no thread of its own: the parts follow each other.
+            for part in parts:
+                await self._client.chat_postEphemeral(
+                    channel=where.channel_id,
+                    user=where.user_id,
+                    text=part.text,
+                    blocks=part.blocks,
+                    thread_ts=thread,
+                )
+            return None, False
+        posted = await post_rendered(
+            self._client, where.channel_id, rendered, thread=thread, key=key, again=again
         )
-        return str(answer.get("channel") or where.channel_id)
+        return posted.channel, posted.found

@@ -34,6 +34,10 @@ DEPARTMENT_WORDS: dict[str, Language] = {
 }
 PICK = "people.set"
 MAX_CHOICES = 5
+# A department's name, as the dashboard and exports show it.
+MAX_DEPARTMENT = 100
+# A colleague named without @ in front of it, as bot.commands.MAX_NAME allows.
+MAX_NAME = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +80,9 @@ async def handle(turn: Turn, command: RoleCommand) -> list[OutboundMessage]:
     if turn.event.unknown_mentions:
         names = turn.enumerate([f"@{n}" for n in turn.event.unknown_mentions])
         return [turn.say("error.unknown_person", names=names)]
+    if not is_role and len(command.rest) > MAX_DEPARTMENT + MAX_NAME:
+        # Longer than a name and a department can be: refused, never cut.
+        return [turn.say("people.department_too_long", limit=MAX_DEPARTMENT)]
     if turn.event.mentions:
         ref = turn.event.mentions[0]
         value = " ".join(words)
@@ -104,6 +111,8 @@ async def handle(turn: Turn, command: RoleCommand) -> list[OutboundMessage]:
                 turn.say("people.unknown_role", value=" ".join(words[1:]) or words[0], roles=roles)
             ]
         return [turn.say("people.unknown_person", name=words[0])]
+    if not is_role and any(len(value) > MAX_DEPARTMENT for _, _, value in readings):
+        return [turn.say("people.department_too_long", limit=MAX_DEPARTMENT)]
     if len(readings) == 1:
         person, _, value = readings[0]
         return await _apply(turn, person, is_role, value, usage)
@@ -154,8 +163,10 @@ async def _apply(
         changed = set_fields(person, role=role)
         key = "people.role_set" if changed else "people.role_same"
         reply = ctx.say(key, person=person.display_name, role=role_label(ctx, role))
+    elif len(value) > MAX_DEPARTMENT:
+        return [ctx.say("people.department_too_long", limit=MAX_DEPARTMENT)]
     else:
-        department = value[:100]
+        department = value
         changed = set_fields(person, department=department)
         key = "people.department_set" if changed else "people.department_same"
         reply = ctx.say(key, person=person.display_name, department=department)

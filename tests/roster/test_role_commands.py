@@ -118,3 +118,26 @@ async def test_the_log_says_once_per_school_how_to_set_a_coordinator(
     assert len(warned) == 1
     assert "school test has no coordinator" in warned[0]
     assert "plgbot people set --school test E-MAIL role=coordinator" in warned[0]
+
+
+async def test_a_department_longer_than_a_name_is_refused_not_cut(
+    console: ConsoleSession, db: Database
+) -> None:
+    await run_script(console, SETUP)
+    await _make_coordinator(db, "Noor Hendriks")
+    long_name = "Exacte vakken " * 10
+    out = await run_script(console, f"afdeling @bram {long_name}")
+    assert "Een afdelingsnaam heeft hoogstens 100 tekens" in out
+    # Two Sannes: the name is asked back with buttons, still refused, never cut.
+    out = await run_script(console, f"language en\ndepartment Sanne {long_name}")
+    assert "A department name has at most 100 characters" in out
+    out = await run_script(console, "department Sanne " + "Science " * 12)
+    assert "Whom do you mean by “Sanne”?" in out
+    press = re.findall(r"/press (\d+\.1)\]", out)[-1]
+    await run_script(console, f"/press {press}")
+    people = await _people(db)
+    assert people["Bram Jansen"].department is None
+    assert {people["Sanne Mulder"].department, people["Sanne Visser"].department} == {
+        None,
+        ("Science " * 12).strip(),
+    }

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
 from adapters.console import ConsoleSession
 from bot.events import SchoolRef
+from bot.knowledge.types import KnowledgeType
 from bot.messages import Actions, OutboundMessage
 from bot.ports import Messengers
 from bot.service import Bot
 from scheduler.rounds import RoundJobs
-from storage import Database
-from storage.models import Person
+from storage import Database, directory
+from storage import rounds as round_store
+from storage.models import Person, RoundOccurrence
 from tests.helpers import run_script
 
 # Friday 2026-11-20 11:00 in Amsterdam (the conftest clock). Anouk leads the data team;
@@ -137,3 +140,46 @@ def round_jobs(bot: Bot, messenger: RecordingMessenger, **options: object) -> Ro
     messengers = Messengers()
     messengers.register("console", messenger)
     return RoundJobs(bot, messengers, **options)  # type: ignore[arg-type]
+
+
+def long_reply(n: int, sentences: int = 1) -> str:
+    """A reply as teachers write them, each one told apart by its number n."""
+    return f"Antwoord {n:03d}: " + " ".join(
+        "Leerlingen plannen hun huiswerk niet en haken af als de stof na de "
+        "herfstvakantie lastiger wordt; meer begeleiding in de les helpt."
+        for _ in range(sentences)
+    )
+
+
+def long_reply_numbers(shown: str) -> list[int]:
+    """The numbers of the long replies in what was shown, in order, repeats kept."""
+    return [int(n) for n in re.findall(r"Antwoord (\d{3}):", shown)]
+
+
+async def many_replies(db: Database, count: int, *, at: datetime, sentences: int = 1) -> None:
+    """``count`` colleagues answered the round's open occurrence, stored as the reply
+    command stores them (half of them about the approach, half about results)."""
+    async with db.session() as session:
+        occurrence = await session.scalar(
+            select(RoundOccurrence).order_by(RoundOccurrence.id.desc())
+        )
+        assert occurrence is not None
+        school_id = await session.scalar(select(Person.school_id).order_by(Person.id).limit(1))
+        assert school_id is not None
+        for n in range(1, count + 1):
+            person = await directory.ensure_person(
+                session,
+                school_id=school_id,
+                platform_user_id=f"many-{n:06d}",
+                display_name=f"Docent {n:03d}",
+                now=at,
+            )
+            kind = KnowledgeType.PROCESS if n % 2 else KnowledgeType.OUTCOMES
+            await round_store.add_reply(
+                session,
+                occurrence=occurrence,
+                author_id=person.id,
+                text=long_reply(n, sentences),
+                knowledge=kind.value,
+                now=at + timedelta(minutes=n),
+            )

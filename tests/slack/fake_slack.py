@@ -170,6 +170,10 @@ class FakeSlack:
         if token != f"Bearer {expected}":
             await self._record(method, args, 401)
             return JSONResponse({"ok": False, "error": "invalid_auth"})
+        refused = blocks_problem(method, args)
+        if refused is not None:
+            await self._record(method, args, 0)
+            return JSONResponse({"ok": False, "error": refused})
         answer = self._answer(method, args)
         await self._record(method, args, 200)
         return JSONResponse(answer)
@@ -208,7 +212,12 @@ class FakeSlack:
         return PlainTextResponse(f"OK - {len(body)}")
 
     async def hook(self, request: Request) -> Response:
-        await self._record("response_url", await _arguments(request), 200)
+        args = await _arguments(request)
+        refused = blocks_problem("response_url", args)
+        if refused is not None:
+            await self._record("response_url", args, 400)
+            return PlainTextResponse(refused, status_code=400)
+        await self._record("response_url", args, 200)
         return PlainTextResponse("ok")
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -338,6 +347,56 @@ def _user(user_id: str) -> dict[str, Any]:
             },
         },
     }
+
+
+# Block Kit's limits as Slack enforces them (https://docs.slack.dev/reference/block-kit):
+# a message holds 50 blocks, a view 100; past about 13,200 characters of blocks in all
+# a message is refused as msg_blocks_too_long (undocumented; measured by others).
+_BLOCKS = {"chat.postMessage": 50, "chat.postEphemeral": 50, "chat.update": 50, "response_url": 50}
+_VIEW_BLOCKS = 100
+_ALL_BLOCKS = 13_000
+
+
+def blocks_problem(method: str, args: dict[str, Any]) -> str | None:
+    """Slack's error for blocks it would refuse, or None."""
+    if method in ("views.open", "views.publish", "views.update", "views.push"):
+        view = args.get("view")
+        blocks, most = (view.get("blocks") if isinstance(view, dict) else None) or [], _VIEW_BLOCKS
+    elif method in _BLOCKS:
+        blocks, most = args.get("blocks") or [], _BLOCKS[method]
+        if len(json.dumps(blocks, ensure_ascii=False)) > _ALL_BLOCKS:
+            return "msg_blocks_too_long"
+    else:
+        return None
+    if not isinstance(blocks, list) or len(blocks) > most:
+        return "invalid_blocks"
+    return next((problem for block in blocks if (problem := _block_problem(block))), None)
+
+
+def _block_problem(block: dict[str, Any]) -> str | None:
+    kind = block.get("type")
+    text = (block.get("text") or {}).get("text") or ""
+    if kind == "header" and len(text) > 150:
+        return "invalid_blocks"
+    if kind == "section" and (
+        len(text) > 3000
+        or len(block.get("fields") or []) > 10
+        or any(len(f.get("text") or "") > 2000 for f in block.get("fields") or [])
+    ):
+        return "invalid_blocks"
+    if kind == "actions":
+        elements = block.get("elements") or []
+        ids = [element.get("action_id") for element in elements]
+        # An action_id is unique within its block (Block Kit's element reference).
+        if not elements or len(elements) > 25 or len(ids) != len(set(ids)):
+            return "invalid_blocks"
+        for element in elements:
+            label = (element.get("text") or {}).get("text") or ""
+            if len(str(element.get("value") or "")) > 2000 or len(label) > 75:
+                return "invalid_blocks"
+            if len(str(element.get("action_id") or "")) > 255:
+                return "invalid_blocks"
+    return None
 
 
 def _ts() -> str:

@@ -59,11 +59,26 @@ def test_escaping_keeps_broadcasts_and_mentions_as_text() -> None:
 
 def test_long_text_is_split_into_sections_without_cutting_an_entity() -> None:
     rendered = render(OutboundMessage(blocks=(Paragraph("&" * 5000),)))
-    chunks = [block["text"]["text"] for block in rendered.blocks]
+    chunks = [
+        block["text"]["text"]
+        for part in rendered.parts
+        for block in part.blocks
+        if block["type"] == "section"
+    ]
     assert all(len(chunk) <= SECTION_LIMIT for chunk in chunks)
     assert "".join(chunks) == "&amp;" * 5000
-    many = render(OutboundMessage(blocks=tuple(Paragraph(str(i)) for i in range(80))))
-    assert len(many.blocks) == 50
+
+
+def test_a_message_of_more_than_50_blocks_continues_in_parts_with_nothing_left_out() -> None:
+    many = render(OutboundMessage(blocks=tuple(Paragraph(str(i)) for i in range(120))))
+    parts = many.parts
+    assert len(parts) == 3
+    assert all(len(part.blocks) <= 50 for part in parts)
+    shown = [b["text"]["text"] for p in parts for b in p.blocks if b["type"] == "section"]
+    assert shown == [str(i) for i in range(120)]
+    counters = [p.blocks[-1]["elements"][0]["text"] for p in parts]
+    assert counters[0].startswith("1/3") and counters[1:] == ["2/3", "3/3"]
+    assert parts[1].text.startswith("49\n50")
 
 
 @pytest.mark.parametrize(
