@@ -14,6 +14,7 @@ from bot.events import InboundMessage
 from bot.knowledge.types import KnowledgeType
 from bot.network.commands import NudgeCommand, parse_nudge
 from bot.network.interactions import Origin
+from bot.network.phrasing import read_said
 from bot.privacy.commands import PrivacyCommand, parse_privacy
 from bot.rounds.commands import (
     ANSWER_WORDS,
@@ -88,7 +89,9 @@ class ShowNetwork:
 
 @dataclass(frozen=True, slots=True)
 class ShowHelp:
-    pass
+    """``hulp``, ``hulp rondes``: ``words`` are what came after it."""
+
+    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,24 +144,6 @@ class Parsed:
     language: Language | None
 
 
-_INTERACTION_WORDS: dict[str, tuple[Origin, Language]] = {
-    "told": (Origin.TOLD, "en"),
-    "tell": (Origin.TOLD, "en"),
-    "shared": (Origin.TOLD, "en"),
-    "verteld": (Origin.TOLD, "nl"),
-    "vertelde": (Origin.TOLD, "nl"),
-    "gedeeld": (Origin.TOLD, "nl"),
-    "heard": (Origin.HEARD, "en"),
-    "gehoord": (Origin.HEARD, "nl"),
-    "hoorde": (Origin.HEARD, "nl"),
-    "discussed": (Origin.DISCUSSED, "en"),
-    "talked": (Origin.DISCUSSED, "en"),
-    "besproken": (Origin.DISCUSSED, "nl"),
-    "gesproken": (Origin.DISCUSSED, "nl"),
-}
-_ME = {"me", "mij"}
-_FILLERS = {"i", "ik", "heb", "have", "just", "net", "zojuist", "already", "al", MENTION}
-
 _PLG_SUBCOMMANDS: dict[str, tuple[str, Language | None]] = {
     "new": ("new", "en"),
     "create": ("new", "en"),
@@ -185,7 +170,8 @@ _PLG_SUBCOMMANDS: dict[str, tuple[str, Language | None]] = {
     "bijeenkomst": ("meeting", "nl"),
 }
 _SIMPLE: dict[str, tuple[Command, Language | None]] = {
-    "help": (ShowHelp(), "en"),
+    # "help" is a Dutch word too: the answer follows the person, not the word.
+    "help": (ShowHelp(), None),
     "hulp": (ShowHelp(), "nl"),
     "?": (ShowHelp(), None),
     "network": (ShowNetwork(), "en"),
@@ -199,6 +185,18 @@ _SIMPLE: dict[str, tuple[Command, Language | None]] = {
 _LANGUAGE_WORDS: dict[str, Language] = {"language": "en", "taal": "nl", "lang": "en"}
 _FOCUS_SPLIT = re.compile(r"\s+(?:focus|probleem|problem)\s*:?\s+|\s*:\s+", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+|\?", re.UNICODE)
+# "wat kun je?", "hoe werkt dit", "what can you do", "how does this work".
+_ASKS_WHAT_I_DO = re.compile(
+    r"\b(wat kun je|wat kan je|wat kunt u|hoe werkt|what can you|what do you do|how does"
+    r" (this|it|plgbot) work|how do i use)\b",
+    re.IGNORECASE,
+)
+
+
+def starts_plg_subcommand(text: str) -> bool:
+    """Whether the text starts with a ``plg`` subcommand (``koppel``, ``overleg``)."""
+    first = text.split(" ", 1)[0].lower()
+    return first in _PLG_SUBCOMMANDS and first not in {"lijst", "list", "overzicht"}
 
 
 def mark_mentions(event: InboundMessage) -> str:
@@ -227,6 +225,8 @@ def parse(event: InboundMessage) -> Parsed:
         first = leading[1].lower()
     if first in _SIMPLE:
         command, language = _SIMPLE[first]
+        if isinstance(command, ShowHelp):
+            command = ShowHelp(tuple(w.lower() for w in leading[1:4] if w))
         return Parsed(command, language)
     if first in _LANGUAGE_WORDS:
         code = leading[1].lower() if len(leading) > 1 else ""
@@ -253,29 +253,29 @@ def parse(event: InboundMessage) -> Parsed:
     year = parse_close_year(leading)
     if year is not None:
         return Parsed(*year)
-    interaction = _parse_interaction(words)
+    lowered = {w.lower().strip(",.!?:;") for w in leading}
+    if lowered & {"netwerk", "network"} and MENTION not in words:
+        # "laat mijn netwerk zien", "show my network".
+        return Parsed(ShowNetwork(), "nl" if "netwerk" in lowered else "en")
+    if _ASKS_WHAT_I_DO.search(text):
+        return Parsed(ShowHelp(), None)
+    interaction = _parse_interaction(text)
     if interaction is not None:
         return interaction
     return Parsed(Unknown(), None)
 
 
-def _parse_interaction(words: list[str]) -> Parsed | None:
-    """``told @B``, ``I told @B``, ``@B told me``, ``ik heb @B verteld``,
-    ``@B heeft mij verteld``, ``gehoord van @B``, ``besproken met @B`` ..."""
-    lowered = [w.lower().strip(",.!:;") for w in words]
-    for i, word in enumerate(lowered[:6]):
-        if word in _INTERACTION_WORDS:
-            origin, language = _INTERACTION_WORDS[word]
-            if origin is Origin.TOLD and (
-                (i + 1 < len(lowered) and lowered[i + 1] in _ME)
-                or (i > 0 and lowered[i - 1] in _ME)
-            ):
-                origin = Origin.HEARD
-            rest = " ".join(w for w in words[i + 1 :] if w != MENTION)
-            return Parsed(LogInteraction(origin, rest), language)
-        if word not in _FILLERS and word not in _ME and word not in {"heeft", "has", "met", "van"}:
-            return None
-    return None
+def _parse_interaction(text: str) -> Parsed | None:
+    """A reported conversation, however it is put (bot.network.phrasing): ``told @B``,
+    ``ik heb bram verteld``, ``@B heeft mij uitgelegd``, ``heb met Bram gepraat over``.
+    ``rest`` is the whole message without its mentions: names typed without @ and
+    the PLG or knowledge it was about may stand before the verb as well as after it."""
+    said = read_said(text.replace(MENTION, " "))
+    if said is None:
+        return None
+    # A mention stays as "@": who stands before the verb tells who told whom.
+    rest = " ".join("@" if w == MENTION else w for w in text.split(" ") if w)
+    return Parsed(LogInteraction(said.origin, rest), said.language)
 
 
 def _parse_plg(words: list[str]) -> Parsed:

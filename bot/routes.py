@@ -34,7 +34,7 @@ from bot.commands import (
 )
 from bot.dashboard import access as dashboard_access
 from bot.digest.command import show_digest
-from bot.help import show_help
+from bot.help import not_understood, show_help, topic_of
 from bot.messages import OutboundMessage, Paragraph
 from bot.network import knowledge_choice, nudges, plg_of_contact, sharing, survey
 from bot.network.commands import StartNudges, StopNudges
@@ -79,7 +79,7 @@ COMMANDS: Mapping[type, CommandHandler] = {
     ListPLGs: lambda turn, _: plgs.list_plgs(turn),
     ShowNetwork: lambda turn, _: my_network(turn),
     SetLanguage: _set_language,
-    ShowHelp: lambda turn, _: show_help(turn),
+    ShowHelp: lambda turn, command: show_help(turn, topic_of(list(command.words))),
     RequestDashboard: lambda turn, _: dashboard_access.request_link(turn),
     ShowDigest: lambda turn, _: show_digest(turn),
     **_each(RoundCommand, whiteboard.handle),
@@ -88,7 +88,7 @@ COMMANDS: Mapping[type, CommandHandler] = {
     **_each(PrivacyCommand, privacy.handle),
     **_each(RoleCommand, staff_commands.handle),
     school_year.CloseYear: lambda turn, _: school_year.preview(turn),
-    Unknown: lambda turn, _: show_help(turn, unknown=True),
+    Unknown: lambda turn, _: not_understood(turn),
 }
 
 
@@ -116,6 +116,7 @@ ACTIONS: Mapping[str, ActionHandler] = _actions(
         (school_year.STOP, school_year.stop),
         (REPLY_ACTION, round_replies.reply_button),
         (plg_of_contact.FILE_ACTION, plg_of_contact.file_button),
+        (sharing.WHO_ACTION, sharing.who_button),
         (knowledge_choice.TYPE_ACTION, knowledge_choice.type_button),
         (meetings.NEXT_ACTION, meetings.next_meeting_button),
         (round_replies.REPLACE_ACTION, round_replies.replace_button),

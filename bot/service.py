@@ -12,6 +12,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands import (
     LogInteraction,
     Unknown,
+    mark_mentions,
     parse,
 )
 from bot.config import BotConfig
@@ -29,6 +30,7 @@ from bot.knowledge.types import ALL_TYPES, KnowledgeType
 from bot.messages import OutboundMessage, Paragraph, to_record
 from bot.network import sharing
 from bot.network.interactions import Origin
+from bot.network.phrasing import starts_as_command
 from bot.overview import overview
 from bot.rounds import form as round_form
 from bot.rounds import replies as round_replies
@@ -113,8 +115,15 @@ class Bot:
                 return answered
         if parsed is None or (
             # Teams delivers channel messages only when they mention the bot: one
-            # that is no command is still a conversation in the PLG channel.
-            isinstance(parsed.command, Unknown)
+            # that is no command is still a conversation in the PLG channel, and so
+            # is one that only reads like a conversation somewhere in the middle.
+            (
+                isinstance(parsed.command, Unknown)
+                or (
+                    isinstance(parsed.command, LogInteraction)
+                    and not starts_as_command(mark_mentions(event))
+                )
+            )
             and not event.channel.is_direct
             and await directory.channel_with_plg(session, school.id, event.channel.channel_id)
         ):

@@ -56,6 +56,12 @@ class Context:
             return "".join(items)
         return f"{', '.join(items[:-1])} {self.t('words.and')} {items[-1]}"
 
+    def enumerate_or(self, items: list[str]) -> str:
+        """``a``, ``a or b``, ``a, b or c`` in the turn's language."""
+        if len(items) <= 1:
+            return "".join(items)
+        return f"{', '.join(items[:-1])} {self.t('words.or')} {items[-1]}"
+
 
 @dataclass(frozen=True, slots=True)
 class Turn(Context):

@@ -54,8 +54,6 @@ async def test_interaction_commands_that_name_nobody_valid_store_nothing(
     ("line", "language"),
     [
         ("blah blah", "nl"),
-        ("hulp", "nl"),
-        ("help", "en"),
         ("¿qué?", "nl"),
         ("مرحبا 👋🏽 שלום", "nl"),
         ("'; DELETE FROM people; --", "nl"),
@@ -66,10 +64,29 @@ async def test_nonsense_gets_help_in_the_users_language(
 ) -> None:
     await run_script(console, STAFF)
     out = await run_script(console, line)
-    expected = "verteld @collega" if language == "nl" else "told @colleague"
+    # One short line with an example, never the whole help.
+    expected = "verteld @bram" if language == "nl" else "told @bram"
     assert expected in out
+    assert "plg nieuw" not in out and "plg new" not in out
     assert await edges(db) == []
     assert await _count(db, PLG) == 0
+
+
+@pytest.mark.parametrize("line", ["hulp", "help", "Help!", "?"])
+async def test_help_is_short_and_in_the_persons_language_also_when_typed_help(
+    console: ConsoleSession, line: str
+) -> None:
+    # "help" is a Dutch word too: in a Dutch school it is answered in Dutch.
+    await run_script(console, STAFF)
+    out = await run_script(console, line)
+    assert "verteld @collega over" in out and "Meer: hulp gesprekken" in out
+    assert "ronde nieuw" not in out, "the topics hold the rest"
+    out = await run_script(console, "hulp rondes")
+    assert "ronde nieuw PLG | vraag" in out and "verteld @collega" not in out
+    out = await run_script(console, "language en\nhelp privacy")
+    assert "privacy — what plgbot keeps about you" in out
+    out = await run_script(console, "help all")
+    assert "plg new NAME" in out and "round new PLG" in out
 
 
 async def test_a_user_who_chose_english_gets_english_help_for_nonsense(
@@ -77,9 +94,9 @@ async def test_a_user_who_chose_english_gets_english_help_for_nonsense(
 ) -> None:
     await run_script(console, STAFF + "\nlanguage en")
     out = await run_script(console, "blub")
-    assert "Sorry, I didn't understand that." in out
+    assert "I didn't understand that." in out
     out = await run_script(console, "taal nl\nblub")
-    assert "Sorry, dat begreep ik niet." in out
+    assert "Dat begreep ik niet." in out
     out = await run_script(console, "taal xx")
     assert "Ik spreek Nederlands (nl) en Engels (en)." in out
 

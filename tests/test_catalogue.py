@@ -17,7 +17,7 @@ def test_placeholders_match_between_languages(key: str) -> None:
 
 
 def test_texts_differ_between_languages_where_they_should() -> None:
-    assert text("en", "help.unknown") != text("nl", "help.unknown")
+    assert text("en", "help.topics") != text("nl", "help.topics")
 
 
 @pytest.mark.parametrize(

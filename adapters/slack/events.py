@@ -28,7 +28,7 @@ from adapters.slack.identity import BotIdentity
 from adapters.slack.markup import references, to_plain
 from adapters.slack.payloads import EventEnvelope, MessageEvent, SlashCommand
 from adapters.slack.replies import Where
-from bot.commands import Unknown, parse
+from bot.commands import Unknown, parse, starts_plg_subcommand
 from bot.events import ChannelRef, InboundMessage, MessageDeleted, PersonRef, SchoolRef
 
 PLATFORM = deliveries.PLATFORM
@@ -148,7 +148,10 @@ async def command(
         addressed_to_bot=True,
         channel_links=links,
     )
-    if isinstance(parse(inbound).command, Unknown):
+    # "/plg koppel …" is "plg koppel …"; "/plg overleg Datateam 2025-11-27" too, though
+    # "overleg" alone might be read as a conversation ("overlegd").
+    plain = parse(inbound).command
+    if isinstance(plain, Unknown) or starts_plg_subcommand(inbound.text):
         as_plg = replace(inbound, text=f"plg {inbound.text}")
         if not isinstance(parse(as_plg).command, Unknown):
             inbound = as_plg

@@ -28,6 +28,7 @@ from adapters.teams.members import MemberEmails
 from adapters.teams.messenger import TeamsMessenger
 from bot.catalogue import Language, as_language, text
 from bot.events import PersonRef, SchoolRef
+from bot.help import lines as help_lines
 from bot.messages import Bullets, OutboundMessage, Paragraph, Visibility, message
 from bot.rounds.form import RoundFormChoices
 from bot.service import Bot
@@ -336,11 +337,11 @@ def _asks_for_round_form(said: str) -> tuple[int | None] | None:
 
 
 def _welcome(language: Language) -> Activity:
-    commands = tuple(line for line in text(language, "help.commands").splitlines() if line.strip())
+    commands = help_lines(language, "short")
     welcome: OutboundMessage = message(
         Paragraph(text(language, "help.title")),
         Bullets(commands),
-        Paragraph(text(language, "help.tip")),
+        Paragraph(text(language, "help.topics")),
     )
     return render.with_actions(
         render.message_activity(welcome), [log_card.open_form_action(language)]

@@ -4,18 +4,23 @@ what the bot observes in PLG channels (mentions and thread replies)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
+from bot.actions import row_id
 from bot.commands import LogInteraction
-from bot.events import PersonRef
+from bot.events import ActionInvoked, InboundMessage, PersonRef
 from bot.knowledge.tagging import Reading, knowledge_types, read
-from bot.knowledge.types import KnowledgeType
-from bot.messages import Actions, Block, Button, OutboundMessage, Paragraph
+from bot.knowledge.types import ALL_TYPES, KnowledgeType
+from bot.messages import MAX_BUTTON_VALUE, Actions, Block, Button, OutboundMessage, Paragraph
 from bot.network import conversations
 from bot.network.conversations import Merge
 from bot.network.interactions import Origin, edges, is_question
 from bot.network.knowledge_choice import type_buttons
+from bot.network.names import Named, Unclear, named_in
+from bot.network.phrasing import read_said, subject_told, words_of
 from bot.network.plg_of_contact import FILE_ACTION, PlgChoice, plg_of_contact
-from bot.turn import Turn
+from bot.network.plg_of_contact import named_in as named_plgs
+from bot.turn import Context, Turn
 from storage import directory, interactions, reports
 from storage.interactions import NewInteraction
 from storage.models import PLG, Person
@@ -26,10 +31,47 @@ async def log_command(turn: Turn, command: LogInteraction) -> list[OutboundMessa
     if event.unknown_mentions:
         names = turn.enumerate([f"@{name}" for name in event.unknown_mentions])
         return [turn.say("error.unknown_person", names=names)]
-    if not event.mentions:
-        return [turn.say("error.no_mention", example="bram")]
     if any(m.user_id == event.author.user_id for m in event.mentions):
         return [turn.say("error.self_mention")]
+    mentioned = [await _person(turn, ref) for ref in _unique(event.mentions)]
+    # Forms pick colleagues; typed messages may name them without @ as well.
+    people = await directory.people_of_school(turn.session, turn.school.id)
+    named = (
+        named_in(command.rest, people, author_id=turn.author.id)
+        if command.knowledge is None and command.plg is None
+        else Named()
+    )
+    if mentioned:
+        # With colleagues mentioned, a typed word that fits nobody is just a word
+        # ("moved to Thursday"); a typed name that fits two is still asked.
+        named.unclear = [u for u in named.unclear if u.known]
+    others = list({p.id: p for p in [*mentioned, *named.found]}.values())
+    command = _direction(command, named)
+    if named.unclear:
+        # Wrong is worse than not understood: nothing is stored until it is clear.
+        return [await _ask_who(turn, command, others, named.unclear)]
+    if not others:
+        if not event.channel.is_direct and await directory.channel_with_plg(
+            turn.session, turn.school.id, event.channel.channel_id
+        ):
+            # A mention of plgbot in a PLG channel that names nobody: chatter there
+            # counts as it always does.
+            await observe(turn)
+            return []
+        return [turn.say("error.no_mention", example="bram")]
+    return await _log(turn, command, others)
+
+
+async def _log(
+    turn: Turn,
+    command: LogInteraction,
+    others: Sequence[Person],
+    *,
+    named_plg: PLG | None = None,
+    reading: Reading | None = None,
+) -> list[OutboundMessage]:
+    """Record the conversation with ``others`` and confirm it; ``named_plg`` and
+    ``reading`` come from the message when a button press finishes it."""
     choice = PlgChoice(None)
     if command.plg:
         choice = PlgChoice(await directory.find_plg(turn.session, turn.school.id, command.plg))
@@ -38,12 +80,16 @@ async def log_command(turn: Turn, command: LogInteraction) -> list[OutboundMessa
     if turn.author.opted_out_at is not None:
         # Saying "Logged" would be untrue: an opted-out person's commands store nothing.
         return [turn.say("privacy.nothing_logged")]
-    others = [await _person(turn, ref) for ref in _unique(event.mentions)]
-    if not command.plg:
+    if named_plg is not None:
+        choice = PlgChoice(named_plg)
+    elif not command.plg:
         choice = await plg_of_contact(turn, command.rest, others)
     plg = choice.plg
     # Types the author picked (a form) are certain; read from the text they may not be.
-    reading = read(command.rest) if command.knowledge is None else Reading(command.knowledge, False)
+    if reading is None:
+        reading = (
+            read(command.rest) if command.knowledge is None else Reading(command.knowledge, False)
+        )
     await _record(turn, command.origin, others, plg, reading.types, reported=True)
     merges = await _confirm_earlier(turn, others)
     types = reading.types
@@ -78,6 +124,97 @@ async def log_command(turn: Turn, command: LogInteraction) -> list[OutboundMessa
             )
         )
     return [turn.reply(*blocks)]
+
+
+def _direction(command: LogInteraction, named: Named) -> LogInteraction:
+    """``Lisa vertelde …``: a colleague before a finite telling verb told the writer."""
+    said = read_said(command.rest)
+    if said is None:
+        return command
+    before = command.rest[: said.start].split()
+    named_first = (before[:1] == ["@"]) or (
+        named.first_start is not None and not command.rest[: named.first_start].strip()
+    )
+    origin = subject_told(said, words_of(command.rest), named_first and bool(before))
+    return command if origin is command.origin else replace(command, origin=origin)
+
+
+WHO_ACTION = "interaction.who"
+_ALL_BITS = sum(t.value for t in ALL_TYPES)
+
+
+async def _ask_who(
+    turn: Turn, command: LogInteraction, others: Sequence[Person], unclear: Sequence[Unclear]
+) -> OutboundMessage:
+    """One card: whom a typed name means, with a button per colleague it could be. The
+    button carries what the message said (direction, knowledge, a PLG it named), so the
+    text itself is kept nowhere."""
+    first = unclear[0]
+    if len(unclear) > 1:
+        names = turn.enumerate([f"„{u.typed}”" for u in unclear])
+        return turn.say("interaction.name_them", names=names)
+    if not first.people:
+        return turn.say("interaction.unknown_name", name=first.typed, example=first.typed.lower())
+    options = turn.enumerate_or([p.display_name for p in first.people])
+    key = "interaction.which_person" if first.known else "interaction.did_you_mean"
+    reading = read(command.rest)
+    plgs = named_plgs(command.rest, await directory.plgs_of_school(turn.session, turn.school.id))
+    plg_id = str(plgs[0].id) if len(plgs) == 1 else ""
+    found = ",".join(str(p.id) for p in others)
+    head = f"{command.origin.value}|{reading.types.value}|{int(reading.unsure)}|{plg_id}|{found}"
+    buttons = tuple(
+        Button(
+            _label(p),
+            WHO_ACTION,
+            f"{head}|{p.id}|{turn.event.message_id}"[:MAX_BUTTON_VALUE],
+        )
+        for p in first.people
+    )
+    return turn.reply(Paragraph(turn.t(key, name=first.typed, options=options)), Actions(buttons))
+
+
+def _label(person: Person) -> str:
+    return person.display_name + (f" ({person.department})" if person.department else "")
+
+
+async def who_button(ctx: Context, event: ActionInvoked) -> list[OutboundMessage]:
+    """The colleague picked for a typed name: the conversation is recorded now, as the
+    message said it, under the message it came in (one record, whoever presses twice)."""
+    parts = event.value.split("|", 6)
+    if len(parts) != 7 or parts[0] not in {o.value for o in Origin}:
+        return [ctx.say("error.unknown_action")]
+    origin, types, unsure, plg_id, found, chosen, message_id = parts
+    ids = [row_id(i) for i in [*found.split(","), chosen] if i]
+    people = [await ctx.session.get(Person, i) for i in ids if i is not None]
+    if (
+        not message_id
+        or len(people) != len(ids)
+        or not types.isdigit()
+        or any(p is None or p.school_id != ctx.school.id or p.withdrawn for p in people)
+    ):
+        return [ctx.say("error.unknown_action")]
+    plg = await ctx.session.get(PLG, found_plg) if (found_plg := row_id(plg_id)) else None
+    if plg is not None and plg.school_id != ctx.school.id:
+        return [ctx.say("error.unknown_action")]
+    message = InboundMessage(
+        school=event.school,
+        event_id=event.event_id,
+        message_id=message_id,
+        author=event.author,
+        channel=event.channel,
+        text="",
+        sent_at=event.sent_at,
+        addressed_to_bot=True,
+    )
+    reading = Reading(KnowledgeType(int(types) & _ALL_BITS), unsure == "1")
+    others = [p for p in people if p is not None]
+    return await _log(
+        ctx.turn(message),
+        LogInteraction(Origin(origin), ""),
+        others,
+        named_plg=plg,
+        reading=reading,
+    )
 
 
 def _record_key(turn: Turn, merges: Sequence[tuple[Person, Merge]], others: int) -> str:

@@ -41,7 +41,7 @@ async def test_privacy_says_what_why_how_long_and_who_sees_what(
     out = await run_script(console, "privacy")
     assert "How long: 18 months." in out
     # Dirk chose no language: the school's Dutch, with the same facts.
-    out = await run_script(console, "/as dirk\nprivacy\nhulp")
+    out = await run_script(console, "/as dirk\nprivacy\nhulp privacy")
     assert "PRIVACY: WAT PLGBOT OVER JOU BEWAART" in out
     assert "De tekst van gewone gesprekken bewaar ik nooit" in out
     assert "wacht hooguit even in de database tot het verwerkt is" in out

@@ -33,7 +33,7 @@ async def test_a_429_is_waited_out_and_the_reply_still_arrives(plgbot: Plgbot) -
     assert len(refused) == 1
     waited = reply.at - refused[0].at
     assert waited >= 1.0, f"retried after {waited:.2f}s, before Retry-After"
-    assert reply.args["text"].startswith("plgbot helps")
+    assert reply.args["text"].startswith("plgbot help")
 
 
 async def test_a_500_from_slack_is_tried_again(plgbot: Plgbot) -> None:

@@ -79,13 +79,15 @@ async def test_a_thread_reply_outside_a_plg_channel_logs_nothing(plgbot: Plgbot)
 
 
 async def test_dm_help_in_english_and_dutch(plgbot: Plgbot) -> None:
-    english = await plgbot.expect("chat.postMessage", plgbot.event(fixture_json("message_im.json")))
-    assert english.args["channel"] == "D0CHANTBOT"
-    assert english.args["text"].startswith("plgbot helps what your PLG learns")
-    dutch = await plgbot.expect(
-        "chat.postMessage", plgbot.dm("hulp", user=CHANTAL, event_id="Ev0DIRECT002")
-    )
+    # "help" is a Dutch word too: Chantal (nl-NL) gets Dutch, Bram (en-US) English.
+    dutch = await plgbot.expect("chat.postMessage", plgbot.event(fixture_json("message_im.json")))
+    assert dutch.args["channel"] == "D0CHANTBOT"
     assert dutch.args["text"].startswith("plgbot helpt wat jullie PLG leert")
+    english = await plgbot.expect(
+        "chat.postMessage", plgbot.dm("help", user=BRAM, event_id="Ev0DIRECT002")
+    )
+    assert english.args["text"].startswith("plgbot helps what your PLG learns")
+    assert "More: help conversations" in english.args["text"]
 
 
 async def test_dm_commands_log_interactions_in_english_and_dutch(plgbot: Plgbot) -> None:

@@ -150,7 +150,7 @@ async def test_a_reply_lost_to_a_slack_outage_arrives_once_slack_is_back(
         clock.advance(timedelta(minutes=1))
         [reply] = await slack.wait_for("chat.postMessage", 1, within=15)
         assert reply.args["channel"] == "D0CHANTBOT"
-        assert reply.args["text"].startswith("plgbot helps")
+        assert reply.args["text"].startswith("plgbot help")
         assert await _unsent(plgbot.db) == []
         await asyncio.sleep(0.3)
         assert len(slack.of("chat.postMessage")) == 1

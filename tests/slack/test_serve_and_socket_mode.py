@@ -181,7 +181,7 @@ async def test_an_app_token_selects_socket_mode(
             await ws.send("env-1", fixture_json("message_im.json"))
             assert (await ws.ack("env-1")) == {"envelope_id": "env-1"}
             reply = (await slack.wait_for("chat.postMessage"))[0]
-            assert reply.args["text"].startswith("plgbot helps")
+            assert reply.args["text"].startswith("plgbot help")
 
             # A malformed payload is acknowledged (so Slack stops sending it) and dropped.
             await ws.send("env-2", {"type": "event_callback", "event": "nonsense"})

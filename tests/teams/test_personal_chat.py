@@ -47,7 +47,7 @@ async def test_dutch_commands_are_answered_in_dutch(teams: Teams) -> None:
 
     first, second = teams.connector.sent
     assert "plgbot helpt wat jullie PLG leert" in first.card_text
-    assert "plg lid NAAM" in first.card_text
+    assert "Meer: hulp gesprekken, hulp plg" in first.card_text
     assert "nog geen PLG's" in second.card_text
     assert {c.conversation_id for c in teams.connector.sent} == {chat}
 
