@@ -71,8 +71,10 @@ class ListPLGs:
 
 @dataclass(frozen=True, slots=True)
 class SetMeeting:
-    name: str
-    when: str
+    """``plg overleg Datateam havo-3 volgende week donderdag``: ``rest`` is the PLG's
+    name (or nothing, for the one PLG the lead leads) and the date, as typed."""
+
+    rest: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,8 +300,8 @@ def _parse_plg(words: list[str]) -> Parsed:
         case "list":
             return Parsed(ListPLGs(), language)
         case "meeting":
-            name, _, when = rest.rpartition(" ")
-            return Parsed(SetMeeting(name.strip(), when.strip()), language)
+            # The date is read with the PLG's name known (bot.plgs.set_meeting).
+            return Parsed(SetMeeting(rest), language)
         case "alias":
             return Parsed(AddAlias(rest), language)
     return Parsed(Unknown(), None)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from bot import when
 from bot.actions import row_id
 from bot.catalogue import Language, text
 from bot.events import ActionInvoked
 from bot.messages import Actions, Button, OutboundMessage, Paragraph, message
-from bot.rounds.recurrence import DAYS
 from bot.turn import Context
 from storage import directory
 from storage.models import PLG
@@ -23,8 +23,8 @@ OFFERED_WEEKS = (1, 2, 3, 4)
 
 
 def day_text(language: Language, day: date) -> str:
-    """``donderdag 2026-12-17``: a date with its weekday, as the agenda writes it."""
-    return f"{text(language, f'weekday.{DAYS[day.weekday()]}')} {day.isoformat()}"
+    """``donderdag 17 december 2026``: a date with its weekday (bot.when)."""
+    return when.day_text(language, day)
 
 
 def offered_dates(passed: date, today: date) -> list[date]:

@@ -3,8 +3,7 @@ another name (alias)."""
 
 from __future__ import annotations
 
-from datetime import date
-
+from bot import when
 from bot.commands import (
     MAX_FOCUS,
     MAX_NAME,
@@ -15,6 +14,7 @@ from bot.commands import (
     NewPLG,
     SetMeeting,
 )
+from bot.meetings import day_text
 from bot.messages import Bullets, Heading, OutboundMessage, Paragraph
 from bot.network.plg_of_contact import aliases, compact
 from bot.turn import Context, Turn
@@ -119,17 +119,41 @@ async def link_channel(turn: Turn, command: LinkChannel) -> list[OutboundMessage
 
 
 async def set_meeting(turn: Turn, command: SetMeeting) -> list[OutboundMessage]:
-    plg, problem = await _led_plg(turn, command.name, example="plg meeting NAME 2026-12-03")
+    """The next meeting's date, as the lead writes it: "17 december", "14-01-2027",
+    "volgende week donderdag" (bot.when). The name is whatever comes before a date that
+    names one of the school's PLGs; without a name, the one PLG the lead leads."""
+    example = "plg meeting NAME 2026-12-03"
+    today = turn.now.date()
+    plgs = {p.name_key: p for p in await directory.plgs_of_school(turn.session, turn.school.id)}
+    splits = when.day_splits(command.rest, today)
+    if (whole := when.read_day(command.rest, today)) is not None:
+        splits.append(("", whole))
+    chosen = next(
+        ((name, day) for name, day in splits if not name or directory.name_key(name) in plgs),
+        None,
+    )
+    if chosen is None:
+        # No date after a PLG's name: which PLG, or else which date, was not clear.
+        folded = directory.name_key(command.rest)
+        known = [p for key, p in plgs.items() if folded == key or folded.startswith(key + " ")]
+        if not known:
+            name = splits[0][0] if splits else command.rest
+            return (await _led_plg(turn, name, example=example))[1]
+        plg, problem = await _led_plg(
+            turn, max(known, key=lambda p: len(p.name)).name, example=example
+        )
+        if plg is None:
+            return problem
+        typed = " ".join(command.rest.split()[len(plg.name.split()) :])
+        return [turn.say("plg.meeting_bad_date", when=typed, name=plg.name)]
+    name, day = chosen
+    plg, problem = await _led_plg(turn, name, example=example)
     if plg is None:
         return problem
-    try:
-        when = date.fromisoformat(command.when)
-    except ValueError:
-        return [turn.say("plg.meeting_bad_date", when=command.when, name=plg.name)]
-    if when < turn.now.date():
-        return [turn.say("plg.meeting_past", date=when.isoformat())]
-    await directory.set_next_meeting(turn.session, plg, when)
-    return [turn.say("plg.meeting_set", name=plg.name, date=when.isoformat())]
+    if day < today:
+        return [turn.say("plg.meeting_past", date=day_text(turn.language, day))]
+    await directory.set_next_meeting(turn.session, plg, day)
+    return [turn.say("plg.meeting_set", name=plg.name, date=day_text(turn.language, day))]
 
 
 async def add_alias(turn: Turn, command: AddAlias) -> list[OutboundMessage]:

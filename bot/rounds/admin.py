@@ -12,9 +12,11 @@ from bot.rounds.creation import (
     NOW_RECURRENCE,
     draft_problem,
     led_round,
+    local_today,
     plan_round,
     question_problem,
     target_channels,
+    with_natural_schedule,
 )
 from bot.rounds.messages import schedule_text, short, when
 from bot.rounds.posting import halfway_in_school_hours
@@ -80,7 +82,7 @@ async def edit_round(turn: Turn, command: EditRound) -> list[OutboundMessage]:
     question_round, problem = await led_round(turn, command.number)
     if question_round is None:
         return [problem] if problem else []
-    draft = command.draft
+    draft = with_natural_schedule(command.draft, local_today(turn))
     problem = draft_problem(turn, draft)
     if problem is not None:
         return [problem]

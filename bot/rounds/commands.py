@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Literal
 
 from bot.catalogue import Language
@@ -21,7 +20,6 @@ from bot.rounds.recurrence import (
     Recurrence,
     looks_like_schedule,
     parse_closing,
-    parse_date,
     parse_recurrence,
 )
 
@@ -92,9 +90,10 @@ class ListHolidays:
 
 @dataclass(frozen=True, slots=True)
 class AddHoliday:
-    name: str
-    starts_on: date | None
-    ends_on: date | None
+    """``vakantie toevoegen Kerstvakantie 19-12-2026 t/m 3-1-2027``: ``text`` is the
+    name and the days as typed, read with today's date known (bot.when)."""
+
+    text: str
 
 
 RoundCommand = (
@@ -202,13 +201,7 @@ def parse_holiday(rest: str) -> ListHolidays | AddHoliday:
     word, _, tail = rest.strip().partition(" ")
     if word.lower() not in {"add", "new", "toevoegen", "nieuw", "nieuwe"}:
         return ListHolidays()
-    tokens = tail.split()
-    dates = [parse_date(t) for t in tokens]
-    name = " ".join(t for t, d in zip(tokens, dates, strict=True) if d is None).strip()
-    found = [d for d in dates if d is not None]
-    starts = found[0] if found else None
-    ends = found[1] if len(found) > 1 else starts
-    return AddHoliday(name, starts, ends)
+    return AddHoliday(" ".join(tail.split()))
 
 
 def read_parts(text: str) -> RoundDraft:

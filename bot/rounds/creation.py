@@ -11,14 +11,20 @@ schedules a question into nowhere. Times are read in the school's time zone.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.messages import OutboundMessage, Paragraph
 from bot.rounds.commands import NewRound, RoundDraft
 from bot.rounds.messages import channel_list, schedule_text, short, when
-from bot.rounds.recurrence import Closing, Recurrence, first_posting, resolve_closing
+from bot.rounds.recurrence import (
+    Closing,
+    Recurrence,
+    first_posting,
+    natural_recurrence,
+    resolve_closing,
+)
 from bot.school_time import shift_wall, wall, zone_of
 from bot.turn import Context, Turn
 from storage import directory, holidays
@@ -54,7 +60,7 @@ async def new_round(turn: Turn, command: NewRound) -> list[OutboundMessage]:
     refusal = await lead_refusal(turn, plg)
     if refusal is not None:
         return [refusal]
-    draft = command.draft
+    draft = with_natural_schedule(command.draft, local_today(turn))
     problem = draft_problem(turn, draft) or question_problem(turn, draft.question)
     if problem is not None:
         return [problem]
@@ -144,6 +150,22 @@ async def same_round(
     return None
 
 
+def with_natural_schedule(draft: RoundDraft, today: date) -> RoundDraft:
+    """The draft with a schedule read as people say it ("morgen 8 uur", "elke dinsdag
+    om half 9"), where the strict reading found none (bot.rounds.recurrence)."""
+    if draft.recurrence is not None:
+        return draft
+    for part in (draft.bad_schedule, *draft.extra):
+        if part is None:
+            continue
+        found = natural_recurrence(part, today)
+        if found is not None:
+            extra = tuple(p for p in draft.extra if p != part)
+            bad = None if part == draft.bad_schedule else draft.bad_schedule
+            return replace(draft, recurrence=found, bad_schedule=bad, extra=extra)
+    return draft
+
+
 def draft_problem(ctx: Context, draft: RoundDraft) -> OutboundMessage | None:
     if draft.bad_schedule is not None:
         return ctx.say("round.bad_schedule", part=draft.bad_schedule)
@@ -152,6 +174,10 @@ def draft_problem(ctx: Context, draft: RoundDraft) -> OutboundMessage | None:
     if draft.extra:
         return ctx.say("round.unknown_part", part=draft.extra[0])
     return None
+
+
+def local_today(ctx: Context) -> date:
+    return ctx.now.astimezone(zone_of(ctx.school)).date()
 
 
 def question_problem(ctx: Context, question: str | None) -> OutboundMessage | None:

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import yaml
 
+from bot import when
 from bot.catalogue import Language, text
 from bot.messages import Bullets, Heading, OutboundMessage
 from bot.rounds.commands import AddHoliday
@@ -133,15 +134,21 @@ async def list_holidays(ctx: Context) -> list[OutboundMessage]:
 async def add_holiday(ctx: Context, command: AddHoliday) -> list[OutboundMessage]:
     if not await _may_edit_calendar(ctx):
         return [ctx.say("holiday.not_allowed")]
-    if not command.name or command.starts_on is None or command.ends_on is None:
+    read = when.named_span(command.text, ctx.now.astimezone(zone_of(ctx.school)).date())
+    if read is None:
         return [ctx.say("holiday.usage")]
-    span = _checked(command.name, command.starts_on, command.ends_on)
+    span = _checked(*read)
     if isinstance(span, str):
         return [ctx.say("holiday.bad_span", reason=reason(ctx.language, span))]
     added = await store.add_holidays(ctx.session, ctx.school.id, [span])
     key = "holiday.added" if added else "holiday.exists"
     return [
-        ctx.say(key, name=span.name, start=span.starts_on.isoformat(), end=span.ends_on.isoformat())
+        ctx.say(
+            key,
+            name=span.name,
+            start=when.day_text(ctx.language, span.starts_on),
+            end=when.day_text(ctx.language, span.ends_on),
+        )
     ]
 
 

@@ -304,3 +304,40 @@ def window(
     length = wall(first_close, zone) - wall(start, zone)
     half = timedelta(minutes=(length // timedelta(minutes=1)) // 2)
     return shift_wall(posting, half, zone), shift_wall(posting, length, zone)
+
+
+_NATURAL_WEEKLY = {"elke", "iedere", "ieder", "every", "each", "wekelijks", "weekly"}
+_NATURAL_ONCE = {"once", "eenmalig", "eenmaal", "op", "on"}
+
+
+def natural_recurrence(text: str, today: date) -> Recurrence | None:
+    """A schedule as people say it, read with today's date (bot.when): "morgen 8 uur",
+    "volgende week dinsdag", "once next wednesday", "elke dinsdag om half 9", "om de
+    week op donderdag 8 uur". None when it is not one day or one weekday and time."""
+    from bot import when
+
+    words = text.lower().replace(",", " ").split()
+    every = 2 if _fortnight(words) else 1 if any(w in _NATURAL_WEEKLY for w in words) else 0
+    if every:
+        days = [_WEEKDAYS[w] for w in words if w in _WEEKDAYS]
+        rest = [w for w in words if w not in _WEEKDAYS and w not in _NATURAL_WEEKLY]
+        rest = [w for w in rest if w not in _FILLERS or w in {"uur", "om"}]
+        rest = [w for w in rest if w not in _OTHER or w.isdigit()]
+        at = when.read_time(" ".join(rest)) if rest else DEFAULT_POST_TIME
+        if len(days) != 1 or at is None:
+            return None
+        return Recurrence(every, days[0], at)
+    spoken = " ".join(w for w in words if w not in _NATURAL_ONCE)
+    moment = when.read_moment(spoken, today)
+    if moment is None or moment.day < today:
+        return None
+    return Recurrence(0, moment.day.weekday(), moment.at or DEFAULT_POST_TIME, moment.day)
+
+
+def _fortnight(words: list[str]) -> bool:
+    return any(w in _FORTNIGHTLY for w in words) or bool(_FORTNIGHT.search(" ".join(words)))
+
+
+_FORTNIGHT = re.compile(
+    r"\b(om de (twee )?week(en)?|every (other|two|2)( weeks?)?|(elke|iedere) (2|twee) weken)\b"
+)

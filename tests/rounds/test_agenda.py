@@ -167,8 +167,11 @@ async def test_holiday_commands_in_chat(console: ConsoleSession, db: Database) -
         """,
     )
     assert "Only PLG leads, team leaders, school leaders and coordinators" in out
-    assert "Added: Christmas holiday, 2026-12-19 to 2027-01-03." in out
-    assert "2026-12-19 to 2027-01-03 is already a holiday (Christmas holiday)." in out
+    assert "Added: Christmas holiday, Saturday 19 December 2026 to Sunday 3 January 2027." in out
+    assert (
+        "Saturday 19 December 2026 to Sunday 3 January 2027 is already a holiday"
+        " (Christmas holiday)." in out
+    )
     assert "That holiday can't be added: it ends before it starts." in out
     assert "Add a holiday like this:" in out
     assert "• Christmas holiday: 2026-12-19 to 2027-01-03" in out

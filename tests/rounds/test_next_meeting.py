@@ -17,7 +17,7 @@ from storage.models import PLG
 from tests.helpers import run_script
 from tests.rounds.harness import WEEKLY, school
 
-# The console starts on Friday 2026-11-20, 11:00.
+# The console starts on Friday 20 November 2026, 11:00.
 SOON = "/as anouk\nplg meeting Datateam havo-3 2026-11-24"
 
 
@@ -27,7 +27,7 @@ async def next_meeting(db: Database) -> date | None:
 
 
 def date_buttons(out: str) -> dict[str, str]:
-    return dict(re.findall(r"\[(\w+ \d{4}-\d\d-\d\d): /press (\d+\.\d+)\]", out))
+    return dict(re.findall(r"\[(\w+ \d{1,2} \w+ \d{4}): /press (\d+\.\d+)\]", out))
 
 
 def test_the_dates_offered_are_the_same_weekday_and_still_to_come() -> None:
@@ -50,21 +50,23 @@ async def test_the_leads_are_asked_once_and_a_tap_sets_the_date(
     out = await run_script(console, "/wait 4d")  # Tuesday 24th, the meeting's day
     assert "has taken place" not in out
     out = await run_script(console, "/wait 1d")  # Wednesday 25th, after 08:00
-    assert out.count("The Datateam havo-3 meeting on Tuesday 2026-11-24 has taken place.") == 1
+    assert (
+        out.count("The Datateam havo-3 meeting on Tuesday 24 November 2026 has taken place.") == 1
+    )
     assert "dm @anouk" in out
     buttons = date_buttons(out)
     assert list(buttons) == [
-        "Tuesday 2026-12-01",
-        "Tuesday 2026-12-08",
-        "Tuesday 2026-12-15",
-        "Tuesday 2026-12-22",
+        "Tuesday 1 December 2026",
+        "Tuesday 8 December 2026",
+        "Tuesday 15 December 2026",
+        "Tuesday 22 December 2026",
     ]
     # Only a lead may set it: Bram is a member of nothing here.
-    refused = await run_script(console, f"/as bram\n/press {buttons['Tuesday 2026-12-08']}")
+    refused = await run_script(console, f"/as bram\n/press {buttons['Tuesday 8 December 2026']}")
     assert "Anouk de Vries" in refused
     assert await next_meeting(db) == date(2026, 11, 24)
-    pressed = await run_script(console, f"/as anouk\n/press {buttons['Tuesday 2026-12-08']}")
-    assert "Next meeting of Datateam havo-3: Tuesday 2026-12-08." in pressed
+    pressed = await run_script(console, f"/as anouk\n/press {buttons['Tuesday 8 December 2026']}")
+    assert "Next meeting of Datateam havo-3: Tuesday 8 December 2026." in pressed
     assert await next_meeting(db) == date(2026, 12, 8)
     # One question per meeting, not one a day.
     again = await run_script(console, "/wait 2d")
@@ -80,7 +82,7 @@ async def test_text_answers_too_and_an_unanswered_question_is_not_repeated(
     out = await run_script(console, "/wait 1d")
     assert "has taken place" not in out
     typed = await run_script(console, "/as anouk\nplg meeting Datateam havo-3 2026-12-10")
-    assert "Next meeting of Datateam havo-3: 2026-12-10." in typed
+    assert "Next meeting of Datateam havo-3: Thursday 10 December 2026." in typed
     assert await next_meeting(db) == date(2026, 12, 10)
 
 

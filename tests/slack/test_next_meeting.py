@@ -51,15 +51,16 @@ async def test_the_lead_is_asked_in_their_dm_and_a_tap_sets_the_date(
         if c.args["channel"] == ANOUK and "is geweest" in c.args["text"]
     ]
     assert (
-        "De bijeenkomst van Datateam havo-3 op maandag 2025-11-24 is geweest." in question["text"]
+        "De bijeenkomst van Datateam havo-3 op maandag 24 november 2025 is geweest."
+        in question["text"]
     )
     [actions] = [b for b in question["blocks"] if b["type"] == "actions"]
     labels = [e["text"]["text"] for e in actions["elements"]]
     assert labels == [
-        "maandag 2025-12-01",
-        "maandag 2025-12-08",
-        "maandag 2025-12-15",
-        "maandag 2025-12-22",
+        "maandag 1 december 2025",
+        "maandag 8 december 2025",
+        "maandag 15 december 2025",
+        "maandag 22 december 2025",
     ]
     assert json.loads(actions["elements"][1]["value"])["a"] == "plg.next_meeting"
     done = await plgbot.expect(
@@ -73,6 +74,6 @@ async def test_the_lead_is_asked_in_their_dm_and_a_tap_sets_the_date(
             )
         ),
     )
-    assert "Volgende bijeenkomst van Datateam havo-3: maandag 2025-12-08." in done.args["text"]
+    assert "Volgende bijeenkomst van Datateam havo-3: maandag 8 december 2025." in done.args["text"]
     async with plgbot.db.session() as session:
         assert await session.scalar(select(PLG.next_meeting)) == date(2025, 12, 8)

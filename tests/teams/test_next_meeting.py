@@ -47,13 +47,16 @@ async def test_the_lead_gets_a_card_and_a_submitted_date_sets_the_meeting(teams:
     await jobs.run_due(key, move_to(teams, ASKED))
     [card] = [c for c in teams.connector.sent if "has taken place" in c.card_text]
     assert card.conversation_id == personal_chat(ANOUK)
-    assert "The Datateam havo-3 meeting on Wednesday 2026-12-02 has taken place." in card.card_text
+    assert (
+        "The Datateam havo-3 meeting on Wednesday 2 December 2026 has taken place."
+        in card.card_text
+    )
     dates = submits(card.card)
     assert [d["title"] for d in dates] == [
-        "Wednesday 2026-12-09",
-        "Wednesday 2026-12-16",
-        "Wednesday 2026-12-23",
-        "Wednesday 2026-12-30",
+        "Wednesday 9 December 2026",
+        "Wednesday 16 December 2026",
+        "Wednesday 23 December 2026",
+        "Wednesday 30 December 2026",
     ]
     # A second run that day (a restart, another scheduler) asks nothing more.
     teams.connector.clear()
@@ -65,7 +68,8 @@ async def test_the_lead_gets_a_card_and_a_submitted_date_sets_the_meeting(teams:
     assert (await teams.post(press)).status_code == 200
     answered = teams.connector.sent + teams.connector.updated
     assert any(
-        "Next meeting of Datateam havo-3: Wednesday 2026-12-16." in c.card_text for c in answered
+        "Next meeting of Datateam havo-3: Wednesday 16 December 2026." in c.card_text
+        for c in answered
     )
     async with teams.db.session() as session:
         assert await session.scalar(select(PLG.next_meeting)) == date(2026, 12, 16)
