@@ -215,7 +215,7 @@ def mark_mentions(event: InboundMessage) -> str:
 
 
 def parse(event: InboundMessage) -> Parsed:
-    text = mark_mentions(event)
+    text = _unglued(mark_mentions(event))
     words = text.split(" ")
     leading = [w for w in words if w != MENTION]
     first = leading[0].lower().strip(",.!:") if leading and leading[0] else ""
@@ -265,6 +265,17 @@ def parse(event: InboundMessage) -> Parsed:
     if interaction is not None:
         return interaction
     return Parsed(Unknown(), None)
+
+
+def _unglued(text: str) -> str:
+    """``antwoord1 …``, ``ronde2 agenda``: a command word typed against its number."""
+    glued = _GLUED.match(text)
+    if glued and glued.group(1).lower() in ANSWER_WORDS | ROUND_WORDS:
+        return f"{glued.group(1)} {glued.group(2)}{text[glued.end() :]}"
+    return text
+
+
+_GLUED = re.compile(r"^([^\W\d_]+)(\d+)(?=\s|$)")
 
 
 def _parse_interaction(text: str) -> Parsed | None:

@@ -191,3 +191,16 @@ async def test_a_round_scheduled_as_the_lead_says_it(console: ConsoleSession, db
     async with db.session() as session:
         rounds = list(await session.scalars(select(QuestionRound).order_by(QuestionRound.id)))
     assert [r.recurrence for r in rounds] == ["once", "weekly mon 08:30"]
+
+
+async def test_a_command_word_typed_against_its_number(
+    console: ConsoleSession, db: Database
+) -> None:
+    await school(console, db)
+    await run_script(
+        console,
+        "/as anouk\nround new Datateam havo-3 | Why do pupils repeat the year? | #staffroom"
+        " | weekly monday 08:00\n/wait 3d",
+    )
+    out = await run_script(console, "/as bram\nanswer1 Homework is never checked.")
+    assert "Your reply to round 1 is in" in out

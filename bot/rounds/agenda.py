@@ -34,7 +34,11 @@ from bot.school_time import zone_of
 from storage import rounds as store
 from storage.models import PLG, Person, QuestionRound, RoundOccurrence, RoundReply, School
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+# "# kop", "> citaat", "- lijst", "+ lijst", "1. lijst", "1) lijst", "=" under a line.
+_LINE_START = re.compile(r"^([#>+=-])")
+_NUMBERED = re.compile(r"^(\d+)([.)])(?=\s)")
 _TYPES = tuple(t for t in ALL_TYPES if t)
 
 
@@ -288,6 +292,12 @@ def agenda_markdown(language: Language, agenda: Agenda, zone: ZoneInfo) -> str:
 
 
 def escape_markdown(value: str) -> str:
-    """Backslash-escape Markdown's punctuation and fold line breaks, so a reply can
-    neither format the document nor start a heading or a list of its own."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(value.split()))
+    """Markdown written for people: line breaks folded and only what Markdown would
+    read escaped, so a reply can neither format the document nor start a heading, a
+    list or a table cell of its own, and "PLG-bijeenkomst (11-01)" stays as it reads.
+    Escaped: emphasis, code, links and images, HTML, table pipes, strike-through, an
+    entity; at the start, what would begin a heading, quote or list."""
+    folded = _MARKDOWN_INLINE.sub(r"\\\1", " ".join(value.split()))
+    folded = _ENTITY.sub(r"\\&", folded)
+    folded = _NUMBERED.sub(r"\1\\\2", folded, count=1)
+    return _LINE_START.sub(r"\\\1", folded, count=1)

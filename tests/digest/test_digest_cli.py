@@ -47,9 +47,7 @@ def test_digest_writes_markdown_and_both_pictures(demo_db: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == ["digest.md", "network.png", "trend.png"]
     markdown = (out / "digest.md").read_text(encoding="utf-8")
-    assert markdown.startswith(
-        f"# Weekly PLG digest: Demo College, week {LAST_WEEK}".replace("-", "\\-")
-    )
+    assert markdown.startswith(f"# Weekly PLG digest: Demo College, week {LAST_WEEK}")
     assert "of 40 staff" in markdown and "Anouk de Vries" in markdown
     assert "![network.png](network.png)" in markdown
     assert _png(out / "network.png").width >= 800
@@ -58,7 +56,7 @@ def test_digest_writes_markdown_and_both_pictures(demo_db: Path) -> None:
     result = plgbot(demo_db, "digest", "--school", "demo", "--out", str(demo_db / "out-nl"))
     assert result.returncode == 0, result.stderr
     dutch = (demo_db / "out-nl" / "digest.md").read_text(encoding="utf-8")
-    assert f"week {LAST_WEEK}".replace("-", "\\-") in dutch and "medewerkers" in dutch
+    assert f"week {LAST_WEEK}" in dutch and "medewerkers" in dutch
 
 
 def test_aggregate_only_through_the_cli(demo_db: Path) -> None:
@@ -71,7 +69,7 @@ def test_aggregate_only_through_the_cli(demo_db: Path) -> None:
         markdown = (out / "digest.md").read_text(encoding="utf-8")
         for name in ("Anouk", "de Vries", "Sanne", "Dirk"):
             assert name not in markdown
-        assert "alleen\\-totalen" in markdown
+        assert "alleen-totalen" in markdown
     finally:
         plgbot(demo_db, "school", "set", "--school", "demo", "aggregate_only=default")
 

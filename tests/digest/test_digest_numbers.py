@@ -131,7 +131,7 @@ async def test_the_text_says_what_the_numbers_mean_in_english_and_dutch(school: 
     assert "Share of results: 4 of 8 this week, 2 of 4 over the 7 weeks before." in en
     assert "Datateam havo-3: “Wat werkt bij jou?”, 2 replies (anonymous)" in en
     assert "3 replies from 2 colleagues" in en
-    assert "1 tips sent this week; 1 followed up" in en
+    assert "1 tip sent this week; 1 followed up" in en
 
     nl = as_markdown(digest_document(digest, "nl")).replace("\\", "")
     assert "9 van de 16 medewerkers (56%) spraken deze week over een PLG" in nl
