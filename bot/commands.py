@@ -186,7 +186,6 @@ _SIMPLE: dict[str, tuple[Command, Language | None]] = {
 }
 _LANGUAGE_WORDS: dict[str, Language] = {"language": "en", "taal": "nl", "lang": "en"}
 _FOCUS_SPLIT = re.compile(r"\s+(?:focus|probleem|problem)\s*:?\s+|\s*:\s+", re.IGNORECASE)
-_WORD = re.compile(r"[^\W\d_]+|\?", re.UNICODE)
 # "wat kun je?", "hoe werkt dit", "what can you do", "how does this work".
 _ASKS_WHAT_I_DO = re.compile(
     r"\b(wat kun je|wat kan je|wat kunt u|hoe werkt|what can you|what do you do|how does"

@@ -162,13 +162,12 @@ async def _ask_who(
     plg_id = str(plgs[0].id) if len(plgs) == 1 else ""
     found = ",".join(str(p.id) for p in others)
     head = f"{command.origin.value}|{reading.types.value}|{int(reading.unsure)}|{plg_id}|{found}"
+    values = [f"{head}|{p.id}|{turn.event.message_id}" for p in first.people]
+    if any(len(v) > MAX_BUTTON_VALUE for v in values):
+        # Too much to carry whole (a very long list of colleagues): never cut, ask for @.
+        return turn.say("interaction.name_them", names=f"„{first.typed}”")
     buttons = tuple(
-        Button(
-            _label(p),
-            WHO_ACTION,
-            f"{head}|{p.id}|{turn.event.message_id}"[:MAX_BUTTON_VALUE],
-        )
-        for p in first.people
+        Button(_label(p), WHO_ACTION, v) for p, v in zip(first.people, values, strict=True)
     )
     return turn.reply(Paragraph(turn.t(key, name=first.typed, options=options)), Actions(buttons))
 

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
+from bot import when
 from bot.school_time import localize, shift_wall, wall
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -314,7 +315,6 @@ def natural_recurrence(text: str, today: date) -> Recurrence | None:
     """A schedule as people say it, read with today's date (bot.when): "morgen 8 uur",
     "volgende week dinsdag", "once next wednesday", "elke dinsdag om half 9", "om de
     week op donderdag 8 uur". None when it is not one day or one weekday and time."""
-    from bot import when
 
     words = text.lower().replace(",", " ").split()
     every = 2 if _fortnight(words) else 1 if any(w in _NATURAL_WEEKLY for w in words) else 0
